@@ -1,0 +1,15 @@
+package io.reflow.contracts;
+
+/** Default Kafka topic names. They follow PostHog's names so operators recognise them; every one is configurable. */
+public final class Topics {
+    public static final String RECORDINGS = "session_recording_snapshot_item_events";
+    public static final String EVENTS = "events_plugin_ingestion";
+    public static final String DEAD_LETTER = "ingestion_dead_letter_queue";
+    public static final String SESSION_REPLAY_EVENTS = "clickhouse_session_replay_events";
+    public static final String LOG_ENTRIES = "log_entries";
+    public static final String EVENTS_JSON = "clickhouse_events_json";
+    public static final String PERSON = "clickhouse_person";
+    public static final String PERSON_DISTINCT_ID = "clickhouse_person_distinct_id";
+
+    private Topics() {}
+}

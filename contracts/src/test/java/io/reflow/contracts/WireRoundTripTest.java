@@ -1,0 +1,41 @@
+package io.reflow.contracts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WireRoundTripTest {
+
+    @Test
+    void recordingMessageRoundTripsWithSnakeCaseNames() throws Exception {
+        JsonNode event = Json.mapper().readTree("{\"type\":2,\"timestamp\":1700000000000,\"data\":{\"x\":1}}");
+        RecordingMessage message = new RecordingMessage(7, "s-1", "w-1", "d-1", "web", "web", 5L, "2024-01-01T00:00:00Z", "30d", List.of(event));
+
+        byte[] bytes = Json.encode(message);
+
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("\"team_id\":7", "\"session_id\":\"s-1\"");
+        assertThat(Json.decode(bytes, RecordingMessage.class)).isEqualTo(message);
+    }
+
+    @Test
+    void summaryRowUsesTheClickHouseColumnNames() {
+        SessionBlockSummary row = new SessionBlockSummary(1, "s", "d", 1, 2, "s3://b/k?range=bytes=0-9", "http://x/", List.of("http://x/"),
+                1, 2, 3, 4, 5, 6, 7, 8, 9, 10, "web", "web", 30);
+
+        String json = new String(Json.encode(row), StandardCharsets.UTF_8);
+
+        assertThat(json).contains("\"block_url\":\"s3://b/k?range=bytes=0-9\"", "\"event_count\":9", "\"retention_period_days\":30");
+        assertThat(Json.decode(json.getBytes(StandardCharsets.UTF_8), SessionBlockSummary.class)).isEqualTo(row);
+    }
+
+    @Test
+    void retentionClassParsesPathSegments() {
+        assertThat(RetentionClass.parse("1y").days()).isEqualTo(365);
+        assertThat(RetentionClass.parse(null)).isEqualTo(RetentionClass.D30);
+        assertThatThrownBy(() -> RetentionClass.parse("2w")).hasMessageContaining("unknown retention class");
+    }
+}
