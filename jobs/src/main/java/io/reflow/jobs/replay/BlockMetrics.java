@@ -1,0 +1,148 @@
+package io.reflow.jobs.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * What a session summary row says about a block, accumulated message by message: time span, counts
+ * of rrweb activity, console levels, visited URLs. Active time counts gaps of at most
+ * {@value #INACTIVITY_THRESHOLD_MS} ms between user-activity events.
+ */
+public record BlockMetrics(
+        long firstTimestamp,
+        long lastTimestamp,
+        long eventCount,
+        long messageCount,
+        long size,
+        long clickCount,
+        long keypressCount,
+        long mouseActivityCount,
+        long activeMilliseconds,
+        long lastActiveTimestamp,
+        long consoleLogCount,
+        long consoleWarnCount,
+        long consoleErrorCount,
+        String firstUrl,
+        String[] urls) {
+
+    static final long INACTIVITY_THRESHOLD_MS = 5_000;
+    static final int MAX_URLS = 25;
+
+    // rrweb event types and incremental-snapshot sources
+    private static final int INCREMENTAL = 3;
+    private static final int META = 4;
+    private static final int PLUGIN = 6;
+    private static final int SRC_MOUSE_MOVE = 1;
+    private static final int SRC_MOUSE_INTERACTION = 2;
+    private static final int SRC_INPUT = 5;
+    private static final int SRC_TOUCH_MOVE = 6;
+    private static final int MOUSE_CLICK = 2;
+    private static final int MOUSE_DBL_CLICK = 4;
+
+    public static BlockMetrics empty() {
+        return new BlockMetrics(Long.MAX_VALUE, Long.MIN_VALUE, 0, 0, 0, 0, 0, 0, 0, Long.MIN_VALUE, 0, 0, 0, null, new String[0]);
+    }
+
+    /** This block with one more event (of {@code lineBytes} uncompressed bytes) added. */
+    public BlockMetrics withEvent(JsonNode event, long timestamp, int lineBytes) {
+        long clicks = clickCount, keys = keypressCount, mouse = mouseActivityCount;
+        long active = activeMilliseconds, lastActive = lastActiveTimestamp;
+        long log = consoleLogCount, warn = consoleWarnCount, error = consoleErrorCount;
+        String first = firstUrl;
+        String[] newUrls = urls;
+        int type = event.path("type").asInt(-1);
+        JsonNode data = event.path("data");
+        if (type == INCREMENTAL) {
+            int source = data.path("source").asInt(-1);
+            if (source == SRC_MOUSE_INTERACTION) {
+                int interaction = data.path("type").asInt(-1);
+                if (interaction == MOUSE_CLICK || interaction == MOUSE_DBL_CLICK) {
+                    clicks++;
+                }
+            }
+            if (source == SRC_INPUT) {
+                keys++;
+            }
+            if (source == SRC_MOUSE_MOVE || source == SRC_MOUSE_INTERACTION || source == SRC_TOUCH_MOVE) {
+                mouse++;
+            }
+            if (source >= SRC_MOUSE_MOVE && source <= 7 || source == 12) {
+                if (lastActive != Long.MIN_VALUE && timestamp >= lastActive && timestamp - lastActive <= INACTIVITY_THRESHOLD_MS) {
+                    active += timestamp - lastActive;
+                }
+                lastActive = Math.max(lastActive, timestamp);
+            }
+        } else if (type == META) {
+            String href = data.path("href").asText(null);
+            if (href != null && !href.isEmpty()) {
+                if (first == null) {
+                    first = href;
+                }
+                newUrls = addUrl(urls, href);
+            }
+        } else if (type == PLUGIN && data.path("plugin").asText("").startsWith("rrweb/console")) {
+            switch (data.path("payload").path("level").asText("log")) {
+                case "warn" -> warn++;
+                case "error", "assert" -> error++;
+                default -> log++;
+            }
+        }
+        return new BlockMetrics(Math.min(firstTimestamp, timestamp), Math.max(lastTimestamp, timestamp),
+                eventCount + 1, messageCount, size + lineBytes, clicks, keys, mouse, active, lastActive,
+                log, warn, error, first, newUrls);
+    }
+
+    /** This block with one more Kafka message counted. */
+    public BlockMetrics withMessage() {
+        return new BlockMetrics(firstTimestamp, lastTimestamp, eventCount, messageCount + 1, size, clickCount,
+                keypressCount, mouseActivityCount, activeMilliseconds, lastActiveTimestamp, consoleLogCount,
+                consoleWarnCount, consoleErrorCount, firstUrl, urls);
+    }
+
+    /** Both blocks' metrics as one (this one came first). */
+    public BlockMetrics plus(BlockMetrics later) {
+        long active = activeMilliseconds + later.activeMilliseconds;
+        Set<String> merged = new LinkedHashSet<>(Arrays.asList(urls));
+        for (String u : later.urls) {
+            if (merged.size() < MAX_URLS) {
+                merged.add(u);
+            }
+        }
+        return new BlockMetrics(Math.min(firstTimestamp, later.firstTimestamp), Math.max(lastTimestamp, later.lastTimestamp),
+                eventCount + later.eventCount, messageCount + later.messageCount, size + later.size,
+                clickCount + later.clickCount, keypressCount + later.keypressCount,
+                mouseActivityCount + later.mouseActivityCount, active,
+                Math.max(lastActiveTimestamp, later.lastActiveTimestamp), consoleLogCount + later.consoleLogCount,
+                consoleWarnCount + later.consoleWarnCount, consoleErrorCount + later.consoleErrorCount,
+                firstUrl != null ? firstUrl : later.firstUrl, merged.toArray(new String[0]));
+    }
+
+    private static String[] addUrl(String[] urls, String href) {
+        if (urls.length >= MAX_URLS || Arrays.asList(urls).contains(href)) {
+            return urls;
+        }
+        String[] more = Arrays.copyOf(urls, urls.length + 1);
+        more[urls.length] = href;
+        return more;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BlockMetrics m && m.toString().equals(toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "BlockMetrics[" + firstTimestamp + ".." + lastTimestamp + ", events=" + eventCount + ", messages=" + messageCount
+                + ", size=" + size + ", clicks=" + clickCount + ", keys=" + keypressCount + ", mouse=" + mouseActivityCount
+                + ", activeMs=" + activeMilliseconds + "/" + lastActiveTimestamp + ", console=" + consoleLogCount + "/" + consoleWarnCount + "/"
+                + consoleErrorCount + ", firstUrl=" + firstUrl + ", urls=" + Arrays.toString(urls) + "]";
+    }
+}

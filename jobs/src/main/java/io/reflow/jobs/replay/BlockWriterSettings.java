@@ -1,0 +1,31 @@
+package io.reflow.jobs.replay;
+
+import java.io.Serializable;
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * How the block writer batches: where batch files go ({@code s3://bucket/prefix}), how long a session's
+ * events may wait (flush age), how much a subtask may buffer before it writes everything, the zstd level.
+ * Blocks are only ever written at checkpoints, so a session waits at most flush age + checkpoint interval.
+ */
+public record BlockWriterSettings(URI outputBase, Duration flushAge, long maxBufferedBytes, int zstdLevel)
+        implements Serializable {
+
+    public BlockWriterSettings {
+        if (outputBase == null || outputBase.getScheme() == null) {
+            throw new IllegalArgumentException("output base must be a URI such as s3://bucket/prefix, was " + outputBase);
+        }
+        if (flushAge == null || flushAge.isNegative()) {
+            throw new IllegalArgumentException("flush age must be zero or positive");
+        }
+        if (maxBufferedBytes <= 0) {
+            throw new IllegalArgumentException("max buffered bytes must be positive");
+        }
+        if (zstdLevel < 1 || zstdLevel > 22) {
+            throw new IllegalArgumentException("zstd level must be 1..22");
+        }
+        String base = outputBase.toString();
+        outputBase = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+}

@@ -1,0 +1,90 @@
+package io.reflow.jobs.replay;
+
+import io.reflow.jobs.common.ConsumedRecord;
+import io.reflow.jobs.common.ConsumedRecordDeserializationSchema;
+import io.reflow.jobs.common.DeadLetter;
+import io.reflow.jobs.common.JobArguments;
+import io.reflow.jobs.common.KafkaSinks;
+import io.reflow.jobs.common.KeyedBytes;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Recordings → per-session blocks in batch files on S3 → one summary row per committed block.
+ * Sources and sinks are arguments so tests can wire their own; {@link #main} wires Kafka.
+ */
+public final class ReplayJob {
+    public static final String SOURCE_UID = "recordings-source";
+    public static final String DECODE_UID = "decode-recordings";
+    public static final String WRITER_UID = "session-block-writer";
+    public static final String SUMMARY_SINK_UID = "summary-sink";
+    public static final String DEAD_LETTER_SINK_UID = "replay-dead-letter-sink";
+
+    private final Source<ConsumedRecord, ?, ?> recordings;
+    private final Sink<KeyedBytes> summaries;
+    private final Sink<KeyedBytes> deadLetters;
+    private final BlockWriterSettings blocks;
+
+    public ReplayJob(Source<ConsumedRecord, ?, ?> recordings, Sink<KeyedBytes> summaries, Sink<KeyedBytes> deadLetters,
+                     BlockWriterSettings blocks) {
+        this.recordings = recordings;
+        this.summaries = summaries;
+        this.deadLetters = deadLetters;
+        this.blocks = blocks;
+    }
+
+    /** The production wiring: Kafka in, S3 batch files, exactly-once Kafka out. */
+    public static ReplayJob fromConfig(ReplayJobConfig config) {
+        KafkaSource<ConsumedRecord> source = KafkaSource.<ConsumedRecord>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setTopics(config.recordingsTopic())
+                .setGroupId(config.consumerGroup())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new ConsumedRecordDeserializationSchema())
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        return new ReplayJob(source,
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.summaryTopic(), config.transactionalIdPrefix() + "-summaries"),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.deadLetterTopic(), config.transactionalIdPrefix() + "-dlq"),
+                config.blocks());
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        SingleOutputStreamOperator<SessionChunk> chunks = env
+                .fromSource(recordings, WatermarkStrategy.noWatermarks(), "recordings")
+                .uid(SOURCE_UID)
+                .process(new DecodeRecordings())
+                .uid(DECODE_UID)
+                .name("decode recordings");
+
+        chunks.getSideOutput(DecodeRecordings.DEAD_LETTERS)
+                .map(DeadLetter::toKafka)
+                .name("dead letters to kafka records")
+                .sinkTo(deadLetters)
+                .uid(DEAD_LETTER_SINK_UID)
+                .name("dead-letter topic");
+
+        chunks.keyBy(SessionChunk::sessionKey)
+                .transform("write session blocks", TypeInformation.of(KeyedBytes.class), new SessionBlockWriter(blocks))
+                .uid(WRITER_UID)
+                .sinkTo(summaries)
+                .uid(SUMMARY_SINK_UID)
+                .name("session summaries topic");
+    }
+
+    public static void main(String[] args) throws Exception {
+        ReplayJobConfig config = ReplayJobConfig.from(JobArguments.parse(args));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        fromConfig(config).build(env);
+        env.execute("reflow-replay");
+    }
+}

@@ -1,0 +1,178 @@
+package io.reflow.jobs.replay;
+
+import io.reflow.contracts.BlockUrl;
+import io.reflow.contracts.Json;
+import io.reflow.contracts.RecordingBlock;
+import io.reflow.contracts.RetentionClass;
+import io.reflow.contracts.SessionBlockSummary;
+import io.reflow.jobs.common.KeyedBytes;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.core.fs.RecoverableWriter;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Buffers each session's events in keyed state (RocksDB in production) and, just before a checkpoint
+ * barrier, writes every session that is due as one zstd block into a batch file for this subtask
+ * (one per retention class), then emits one summary row per block. The file is closed for commit
+ * before the barrier, recorded in operator state with the checkpoint, and committed when that
+ * checkpoint completes (again after a restore). The summary rows travel in the same checkpoint into
+ * an exactly-once Kafka sink, so a row becomes visible exactly when its file does.
+ */
+public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
+        implements OneInputStreamOperator<SessionChunk, KeyedBytes>, BoundedOneInput {
+    static final String BUFFER_STATE = "session-buffer";
+    static final String LINES_STATE = "session-lines";
+    static final String PENDING_STATE = "pending-batch-files";
+
+    private final BlockWriterSettings settings;
+
+    private transient ValueState<SessionBuffer> buffer;
+    private transient ListState<byte[]> lines;
+    private transient ListState<byte[]> pendingState;
+    private transient RecoverableWriter writer;
+    private transient PendingBatchFiles pending;
+    private transient long bufferedBytes;
+    private transient long lastCheckpointId;
+    private transient String fileIdPrefix;
+
+    public SessionBlockWriter(BlockWriterSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        buffer = context.getKeyedStateStore().getState(
+                new ValueStateDescriptor<>(BUFFER_STATE, TypeInformation.of(SessionBuffer.class)));
+        lines = context.getKeyedStateStore().getListState(
+                new ListStateDescriptor<>(LINES_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        pendingState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>(PENDING_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        writer = FileSystem.get(settings.outputBase()).createRecoverableWriter();
+        pending = new PendingBatchFiles(writer);
+        if (context.isRestored()) {
+            PendingBatchFiles.commitRestored(writer, pendingState.get());
+            pendingState.clear();
+            bufferedBytes = settings.maxBufferedBytes(); // unknown after a restore: write everything at the next checkpoint
+        }
+        fileIdPrefix = UUID.randomUUID().toString().substring(0, 8) + "-" + getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    }
+
+    @Override
+    public void processElement(StreamRecord<SessionChunk> element) throws Exception {
+        SessionChunk chunk = element.getValue();
+        SessionBuffer current = buffer.value();
+        buffer.update(current == null ? SessionBuffer.start(chunk, now()) : current.plus(chunk));
+        lines.add(chunk.lines());
+        bufferedBytes += chunk.lines().length;
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        lastCheckpointId = checkpointId;
+        writeDueSessions(checkpointId, bufferedBytes >= settings.maxBufferedBytes());
+    }
+
+    @Override
+    public void endInput() throws Exception {
+        // bounded runs and stop --drain: write everything now; the final checkpoint commits it
+        writeDueSessions(lastCheckpointId + 1, true);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        pendingState.update(pending.toState());
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        pending.commitUpTo(checkpointId);
+    }
+
+    private void writeDueSessions(long checkpointId, boolean writeAll) throws Exception {
+        long now = now();
+        long flushAgeMs = settings.flushAge().toMillis();
+        List<String> keys;
+        KeyedStateBackend<String> backend = getKeyedStateBackend();
+        try (Stream<String> stream = backend.getKeys(BUFFER_STATE, VoidNamespace.INSTANCE)) {
+            keys = new ArrayList<>(stream.toList());
+        }
+        Map<String, BatchFile> files = new HashMap<>();
+        try {
+            for (String key : keys) {
+                setCurrentKey(key);
+                SessionBuffer session = buffer.value();
+                if (session == null || (!writeAll && now - session.firstBufferedAtMs() < flushAgeMs)) {
+                    continue;
+                }
+                byte[] content = TimedLines.sortedConcatenation(lines.get());
+                BatchFile file = files.get(session.retention());
+                if (file == null) {
+                    file = BatchFile.open(writer, fileUri(session.retention(), checkpointId, now));
+                    files.put(session.retention(), file);
+                }
+                BlockUrl url = file.append(RecordingBlock.compress(content, settings.zstdLevel()));
+                output.collect(new StreamRecord<>(summary(session, url)));
+                bufferedBytes = Math.max(0, bufferedBytes - session.metrics().size());
+                buffer.clear();
+                lines.clear();
+            }
+            for (BatchFile file : files.values()) {
+                pending.add(checkpointId, file.closeForCommit());
+            }
+        } catch (Exception e) {
+            files.values().forEach(BatchFile::discard);
+            throw e;
+        }
+        if (writeAll) {
+            bufferedBytes = 0;
+        }
+    }
+
+    private URI fileUri(String retention, long checkpointId, long now) {
+        String date = Instant.ofEpochMilli(now).atZone(ZoneOffset.UTC).toLocalDate().toString();
+        Path path = new Path(new Path(settings.outputBase()), retention + "/" + date + "/" + fileIdPrefix + "-" + checkpointId + ".jsonl.zst");
+        return path.toUri();
+    }
+
+    private static KeyedBytes summary(SessionBuffer s, BlockUrl url) {
+        BlockMetrics m = s.metrics();
+        SessionBlockSummary row = new SessionBlockSummary(s.teamId(), s.sessionId(), s.distinctId(), m.firstTimestamp(),
+                m.lastTimestamp(), url.toString(), m.firstUrl(), Arrays.asList(m.urls()), m.clickCount(), m.keypressCount(),
+                m.mouseActivityCount(), m.activeMilliseconds(), m.consoleLogCount(), m.consoleWarnCount(),
+                m.consoleErrorCount(), m.size(), m.eventCount(), m.messageCount(), s.snapshotSource(), s.snapshotLibrary(),
+                RetentionClass.parse(s.retention()).days());
+        return new KeyedBytes(s.sessionId(), Json.encode(row));
+    }
+
+    private long now() {
+        return getProcessingTimeService().getCurrentProcessingTime();
+    }
+}
