@@ -1,0 +1,148 @@
+package io.reflow.jobs.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.BlockUrl;
+import io.reflow.contracts.Json;
+import io.reflow.contracts.RecordingBlock;
+import io.reflow.contracts.RecordingMessage;
+import io.reflow.contracts.SessionBlockSummary;
+import io.reflow.jobs.common.DeadLetter;
+import io.reflow.jobs.common.JobArguments;
+import io.reflow.testsupport.flink.FlinkS3;
+import io.reflow.testsupport.kafka.KafkaExtension;
+import io.reflow.testsupport.s3.S3Extension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
+
+/** The replay job on a MiniCluster against a real Kafka broker and a real S3 API server. */
+class ReplayJobIT {
+    @RegisterExtension
+    @Order(1)
+    static final KafkaExtension KAFKA = new KafkaExtension();
+
+    @RegisterExtension
+    @Order(2)
+    static final S3Extension S3 = new S3Extension();
+
+    @RegisterExtension
+    @Order(3)
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+            .setConfiguration(Configuration.fromMap(Map.of("state.backend.type", "rocksdb"))).build());
+
+    @Test
+    void recordingsBecomeCommittedBlocksWithOneSummaryRowEach() throws Exception {
+        FlinkS3.initialize(FlinkS3.configuration(S3.endpoint(), S3.accessKey(), S3.secretKey()));
+        String recordings = KAFKA.freshTopic("recordings", 2);
+        String summaries = KAFKA.freshTopic("summaries", 1);
+        String deadLetters = KAFKA.freshTopic("dlq", 1);
+        List<RecordingMessage> messages = new ArrayList<>(RecordingMessages.fromFixture("run1_configjs_09_POST_s_.request.json"));
+        messages.addAll(RecordingMessages.fromFixture("run1_configjs_11_POST_s_.request.json"));
+        messages.addAll(RecordingMessages.fromFixture("run2_jsonconfig_nocompress_10_POST_s_.request.json"));
+        produce(recordings, messages);
+        produceRaw(recordings, "broken", "{\"team_id\":1,".getBytes(StandardCharsets.UTF_8));
+
+        ReplayJobConfig config = ReplayJobConfig.from(JobArguments.of(Map.of(
+                "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
+                "topic.recordings", recordings,
+                "topic.session-replay-events", summaries,
+                "topic.dead-letter", deadLetters,
+                "kafka.transactional-id-prefix", "it-" + recordings,
+                "output.base", "s3://" + S3.bucket() + "/recordings",
+                "flush.age-ms", "0")));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(1000, CheckpointingMode.EXACTLY_ONCE);
+        ReplayJob.fromConfig(config).build(env);
+        JobClient job = env.executeAsync("replay-it");
+        try {
+            long expectedEvents = messages.stream().mapToLong(m -> m.events().size()).sum();
+            List<SessionBlockSummary> rows = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(summaries)) {
+                while (rows.stream().mapToLong(SessionBlockSummary::eventCount).sum() < expectedEvents && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        rows.add(Json.decode(r.value(), SessionBlockSummary.class));
+                    }
+                }
+            }
+            assertThat(rows.stream().mapToLong(SessionBlockSummary::eventCount).sum()).isEqualTo(expectedEvents);
+
+            List<JsonNode> stored = new ArrayList<>();
+            for (SessionBlockSummary row : rows) {
+                List<RecordingBlock.Entry> block = RecordingBlock.decode(fetch(BlockUrl.parse(row.blockUrl())));
+                assertThat(block).hasSize((int) row.eventCount());
+                block.forEach(e -> stored.add(e.event()));
+            }
+            List<JsonNode> posted = messages.stream().flatMap(m -> m.events().stream()).toList();
+            assertThat(stored).containsExactlyInAnyOrderElementsOf(posted);
+
+            try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(deadLetters)) {
+                List<DeadLetter> dead = new ArrayList<>();
+                long dlqDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (dead.isEmpty() && System.nanoTime() < dlqDeadline) {
+                    consumer.poll(Duration.ofMillis(500)).forEach(r -> dead.add(Json.decode(r.value(), DeadLetter.class)));
+                }
+                assertThat(dead).singleElement().satisfies(d -> assertThat(d.reason()).isEqualTo("invalid_message"));
+            }
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static byte[] fetch(BlockUrl url) {
+        assertThat(url.bucket()).isEqualTo(S3.bucket());
+        return S3.client().getObject(b -> b.bucket(url.bucket()).key(url.key()).range(url.rangeHeader()),
+                ResponseTransformer.toBytes()).asByteArray();
+    }
+
+    private static void produce(String topic, List<RecordingMessage> messages) {
+        for (RecordingMessage m : messages) {
+            produceRaw(topic, m.sessionId(), Json.encode(m));
+        }
+    }
+
+    private static void produceRaw(String topic, String key, byte[] value) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, key, value));
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> readCommitted(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-reader-" + topic);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        return consumer;
+    }
+}
