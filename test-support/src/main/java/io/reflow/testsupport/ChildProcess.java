@@ -1,7 +1,9 @@
 package io.reflow.testsupport;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  * in a log file. It is destroyed, with its descendants, on {@link #close()} and when this JVM exits.
  */
 public final class ChildProcess implements AutoCloseable {
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
     private final String name;
     private final Process process;
     private final Path log;
@@ -27,23 +30,36 @@ public final class ChildProcess implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
-    /** Starts {@code java [jvmArgs] -cp classpath mainClass [args]}, appending output to {@code log}. */
+    /**
+     * Starts {@code java [jvmArgs] -cp classpath mainClass [args]}, appending output to {@code log}. The
+     * child exits by itself when this JVM dies (see {@link ExitWhenParentDies}).
+     */
     public static ChildProcess startJava(String name, String classpath, List<String> jvmArgs, String mainClass,
                                          List<String> args, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-cp");
-        command.add(classpath);
+        command.add(classpath + File.pathSeparator + ownLocation());
+        command.add(ExitWhenParentDies.class.getName());
         command.add(mainClass);
         command.addAll(args);
         return start(name, command, log);
     }
 
+    /**
+     * Starts a command in its own session (when {@code setsid} exists), so that a Ctrl-C in the terminal
+     * reaches only this JVM, which then stops its children in order.
+     */
     public static ChildProcess start(String name, List<String> command, Path log) {
+        List<String> full = new ArrayList<>();
+        if (Files.isExecutable(SETSID)) {
+            full.add(SETSID.toString());
+        }
+        full.addAll(command);
         try {
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(command)
+            Process p = new ProcessBuilder(full)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -51,6 +67,14 @@ public final class ChildProcess implements AutoCloseable {
             return new ChildProcess(name, p, log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+        }
+    }
+
+    private static String ownLocation() {
+        try {
+            return Path.of(ExitWhenParentDies.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 
