@@ -1,0 +1,124 @@
+package io.reflow.capture;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Turns a request body into the JSON bytes the client meant, whatever way posthog-js sent it:
+ * gzip (recognised by its magic bytes, with or without {@code compression=gzip-js} or
+ * {@code Content-Encoding: gzip}), a form body {@code data=<base64>} ({@code compression=base64},
+ * beacons and legacy SDKs), or plain JSON. The decoded size limit is enforced while inflating, so a
+ * gzip bomb is refused after at most {@code limit} bytes were produced.
+ */
+final class BodyDecoder {
+    private static final int CHUNK = 64 * 1024;
+    private static final byte[] FORM_DATA_PREFIX = "data=".getBytes(StandardCharsets.US_ASCII);
+
+    private BodyDecoder() {}
+
+    static byte[] decode(Request request, int limit) {
+        byte[] body = request.body();
+        if (body.length == 0) {
+            throw CaptureException.badRequest("empty_body", "the request has no body");
+        }
+        String compression = lower(request.query("compression"));
+        if ("lz64".equals(compression)) {
+            throw CaptureException.badRequest("unsupported_compression", "lz64 (lz-string) bodies are not supported; use gzip-js or base64");
+        }
+        String encoding = lower(request.header("content-encoding"));
+        if (encoding != null && !encoding.equals("gzip") && !encoding.equals("identity")) {
+            throw new CaptureException(415, "unsupported_encoding", "Content-Encoding " + encoding + " is not supported; use gzip");
+        }
+        // gzip first: a gzip body can never be a form, whatever its Content-Type claims (curl says form by default)
+        byte[] bytes = !isGzip(body) && isForm(request) ? formData(body) : body;
+        if (isGzip(bytes)) {
+            return gunzip(new ByteArrayInputStream(bytes), limit);
+        }
+        if ("gzip".equals(encoding)) {
+            throw CaptureException.badRequest("invalid_gzip", "Content-Encoding is gzip but the body is not gzip data");
+        }
+        if (bytes.length > limit) {
+            throw tooLarge(limit);
+        }
+        return bytes;
+    }
+
+    static boolean isGzip(byte[] b) {
+        return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
+    }
+
+    /** Inflates a gzip stream, refusing it as soon as more than {@code limit} bytes come out. */
+    static byte[] gunzip(InputStream compressed, int limit) {
+        try (GZIPInputStream in = new GZIPInputStream(compressed, CHUNK)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK);
+            byte[] buf = new byte[CHUNK];
+            long total = 0;
+            for (int n; (n = in.read(buf)) > 0; ) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw CaptureException.badRequest("invalid_gzip", "the body is not valid gzip: " + e.getMessage());
+        }
+    }
+
+    private static boolean isForm(Request request) {
+        String type = lower(request.header("content-type"));
+        if (type != null && type.startsWith("application/x-www-form-urlencoded")) {
+            return true;
+        }
+        byte[] body = request.body();
+        if (body.length < FORM_DATA_PREFIX.length) {
+            return false;
+        }
+        for (int i = 0; i < FORM_DATA_PREFIX.length; i++) {
+            if (body[i] != FORM_DATA_PREFIX[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The {@code data} field of a form body: base64 (PostHog's encoding) or, from some clients, JSON as is. */
+    private static byte[] formData(byte[] body) {
+        String data;
+        try {
+            data = new QueryStringDecoder(new String(body, StandardCharsets.ISO_8859_1), false)
+                    .parameters().getOrDefault("data", List.of()).stream().findFirst()
+                    .orElseThrow(() -> CaptureException.badRequest("invalid_payload", "form body without a data field"));
+        } catch (IllegalArgumentException e) {
+            throw CaptureException.badRequest("invalid_payload", "the form body is not URL-encoded");
+        }
+        String trimmed = data.strip();
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+            return trimmed.getBytes(StandardCharsets.UTF_8);
+        }
+        // '+' arrives as a space when the client did not URL-encode it; URL-safe alphabet is accepted too.
+        String b64 = trimmed.replace(' ', '+').replace('-', '+').replace('_', '/').replaceAll("[\\s=]", "");
+        try {
+            return Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            throw CaptureException.badRequest("invalid_payload", "the data field is neither base64 nor JSON");
+        }
+    }
+
+    private static CaptureException tooLarge(int limit) {
+        return CaptureException.tooLarge("the decoded body is larger than this endpoint's limit of " + limit + " bytes");
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.trim().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,162 @@
+package io.reflow.capture;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.Json;
+import io.reflow.contracts.RetentionClass;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Project token → {@link Team}, from a JSON file:
+ * {@code {"teams":[{"team_id":1,"name":"…","api_token":"phc_…","recordings_enabled":true,"retention":"30d","anonymize_ips":false}]}}.
+ *
+ * <p>The file is checked at most once per check interval, on lookup; when its modification time, size
+ * or identity changed (a Kubernetes ConfigMap update swaps a symlink), it is read again. A file that
+ * does not parse is logged and ignored: the previous teams stay in force.
+ */
+public final class TeamRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(TeamRegistry.class);
+    private static final Object UNREADABLE = new Object();
+
+    private final Path file;
+    private final long checkIntervalNanos;
+    private final AtomicLong nextCheckNanos = new AtomicLong();
+    private volatile Map<String, Team> byToken;
+    private volatile Object stamp;
+
+    private TeamRegistry(Path file, Duration checkInterval, Map<String, Team> teams, Object stamp) {
+        this.file = file;
+        this.checkIntervalNanos = checkInterval.toNanos();
+        this.byToken = teams;
+        this.stamp = stamp;
+        this.nextCheckNanos.set(System.nanoTime() + checkIntervalNanos);
+    }
+
+    /** Reads the registry file; fails if it cannot be read or is invalid (a capture without teams is useless). */
+    public static TeamRegistry load(Path file, Duration checkInterval) {
+        Object stamp = stampOf(file);
+        return new TeamRegistry(file, checkInterval, parse(file), stamp);
+    }
+
+    /** A fixed registry, never reloaded (tests, embedding). */
+    public static TeamRegistry of(Collection<Team> teams) {
+        return new TeamRegistry(null, Duration.ZERO, index(teams), null);
+    }
+
+    public Optional<Team> byToken(String token) {
+        reloadIfDue();
+        return token == null ? Optional.empty() : Optional.ofNullable(byToken.get(token));
+    }
+
+    public List<Team> teams() {
+        reloadIfDue();
+        return List.copyOf(byToken.values());
+    }
+
+    /** Reads the file again now if it changed since it was last read. */
+    public void reloadIfChanged() {
+        if (file == null) {
+            return;
+        }
+        Object current;
+        try {
+            current = stampOf(file);
+        } catch (IllegalStateException e) {
+            if (stamp != UNREADABLE) {
+                LOG.warn("team registry {} is unreadable; keeping {} teams: {}", file, byToken.size(), e.getMessage());
+            }
+            stamp = UNREADABLE;
+            return;
+        }
+        if (current.equals(stamp)) {
+            return;
+        }
+        stamp = current;
+        try {
+            Map<String, Team> teams = parse(file);
+            byToken = teams;
+            LOG.info("team registry {} reloaded: {} teams", file, teams.size());
+        } catch (IllegalStateException e) {
+            LOG.warn("team registry {} changed but is invalid; keeping {} teams: {}", file, byToken.size(), e.getMessage());
+        }
+    }
+
+    private void reloadIfDue() {
+        if (file == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long due = nextCheckNanos.get();
+        if (now - due >= 0 && nextCheckNanos.compareAndSet(due, now + checkIntervalNanos)) {
+            reloadIfChanged();
+        }
+    }
+
+    private static Object stampOf(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return List.of(a.lastModifiedTime(), a.size(), Objects.toString(a.fileKey()));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read team registry " + file + ": " + e, e);
+        }
+    }
+
+    private static Map<String, Team> parse(Path file) {
+        JsonNode root;
+        try {
+            root = Json.mapper().readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read team registry " + file + ": " + e.getMessage(), e);
+        }
+        JsonNode teams = root == null ? null : root.get("teams");
+        if (teams == null || !teams.isArray()) {
+            throw new IllegalStateException("team registry " + file + " has no \"teams\" array");
+        }
+        List<Team> parsed = new ArrayList<>();
+        for (JsonNode t : teams) {
+            parsed.add(parseTeam(t));
+        }
+        return index(parsed);
+    }
+
+    private static Team parseTeam(JsonNode t) {
+        JsonNode id = t.get("team_id");
+        String token = t.path("api_token").asText("");
+        if (id == null || !id.canConvertToLong() || token.isBlank()) {
+            throw new IllegalStateException("every team needs a numeric team_id and an api_token: " + t);
+        }
+        try {
+            return new Team(id.asLong(), t.path("name").asText(""), token,
+                    t.path("recordings_enabled").asBoolean(true),
+                    RetentionClass.parse(t.path("retention").asText(null)),
+                    t.path("anonymize_ips").asBoolean(false));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("team " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, Team> index(Collection<Team> teams) {
+        Map<String, Team> map = new HashMap<>();
+        for (Team t : teams) {
+            Team previous = map.put(t.apiToken(), t);
+            if (previous != null) {
+                throw new IllegalStateException("api_token " + t.apiToken() + " is used by teams "
+                        + previous.teamId() + " and " + t.teamId());
+            }
+        }
+        return Map.copyOf(map);
+    }
+}

@@ -1,0 +1,30 @@
+package io.reflow.capture;
+
+import io.reflow.contracts.RetentionClass;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The projects tests run against. */
+final class TestTeams {
+    /** The token the fixtures were recorded with. */
+    static final Team SPIKE = new Team(1, "spike", Fixture.TOKEN, true, RetentionClass.D30, false);
+    static final Team NO_RECORDINGS = new Team(2, "no recordings", "phc_no_recordings", false, RetentionClass.D90, false);
+    static final Team ANONYMOUS = new Team(3, "anonymised", "phc_anonymised", true, RetentionClass.Y1, true);
+
+    private TestTeams() {}
+
+    static TeamRegistry registry() {
+        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS));
+    }
+
+    /** A config on a free loopback port, with the given overrides. */
+    static CaptureConfig config(String... keyValues) {
+        Map<String, String> env = new HashMap<>(Map.of("CAPTURE_HOST", "127.0.0.1", "CAPTURE_PORT", "0",
+                "KAFKA_MESSAGE_TIMEOUT_MS", "500", "CAPTURE_DRAIN_TIMEOUT_MS", "5000"));
+        for (int i = 0; i < keyValues.length; i += 2) {
+            env.put(keyValues[i], keyValues[i + 1]);
+        }
+        return CaptureConfig.fromEnv(env);
+    }
+}
