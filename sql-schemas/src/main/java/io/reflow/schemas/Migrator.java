@@ -1,0 +1,169 @@
+package io.reflow.schemas;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Applies ClickHouse migrations over JDBC, in version order, and records each in {@code schema_migrations} with
+ * the checksum of its file. Refuses to run when a file changed after it was applied: a migration that ran is
+ * history, changes go into a new one. Migrations are written to be re-runnable ({@code IF NOT EXISTS}), so a run
+ * that fails halfway can simply be repeated. Run one migrator at a time: ClickHouse has no lock to serialize two.
+ *
+ * <pre>
+ * java -cp … io.reflow.schemas.Migrator --jdbc-url jdbc:clickhouse://host:8123/default [--variant single]
+ *      [--var KAFKA_BROKERS=kafka:9092] [--var NAME=VALUE …] [--migrations-dir DIR] [--dry-run]
+ * </pre>
+ * Credentials: put {@code user}/{@code password} in the JDBC URL or set CLICKHOUSE_USER / CLICKHOUSE_PASSWORD.
+ */
+public final class Migrator {
+    private Migrator() {}
+
+    /** Applies the migrations bundled for {@code variant}. */
+    public static MigrationResult apply(String jdbcUrl, Variant variant, Map<String, String> variables, boolean dryRun) {
+        requireSupported(variant);
+        return apply(jdbcUrl, variant, MigrationFiles.bundled(variant), variables, dryRun);
+    }
+
+    /**
+     * Applies {@code migrations} (e.g. from {@link MigrationFiles#inDirectory}). With {@code dryRun} nothing is
+     * changed and the rendered SQL of the pending migrations is returned; a null {@code jdbcUrl} then means "all
+     * of them, without looking at a database".
+     */
+    public static MigrationResult apply(String jdbcUrl, Variant variant, List<Migration> migrations,
+                                        Map<String, String> variables, boolean dryRun) {
+        requireSupported(variant);
+        Map<String, String> resolved = SqlTemplate.withDefaults(variables);
+        if (jdbcUrl == null) {
+            if (!dryRun) {
+                throw new MigrationException("a JDBC URL is needed unless it is a dry run");
+            }
+            return new MigrationResult(migrations, List.of(), render(migrations, resolved));
+        }
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, credentials())) {
+            MigrationHistory history = new MigrationHistory(connection);
+            List<AppliedMigration> applied = history.applied();
+            List<Migration> pending = pending(migrations, applied, variant);
+            if (dryRun) {
+                return new MigrationResult(pending, applied, render(pending, resolved));
+            }
+            for (Migration migration : pending) {
+                SqlTemplate.render(migration.template(), resolved, migration.id()); // every variable known before anything runs
+            }
+            history.create();
+            for (Migration migration : pending) {
+                execute(connection, migration, SqlTemplate.render(migration.template(), resolved, migration.id()));
+                history.record(migration, variant);
+            }
+            return new MigrationResult(pending, applied, "");
+        } catch (SQLException e) {
+            throw new MigrationException("cannot read or write " + MigrationHistory.TABLE + " at " + jdbcUrl + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Migration> pending(List<Migration> migrations, List<AppliedMigration> applied, Variant variant) {
+        Map<Integer, Migration> byVersion = new LinkedHashMap<>();
+        migrations.forEach(m -> byVersion.put(m.version(), m));
+        List<String> problems = new ArrayList<>();
+        Set<Integer> done = new TreeSet<>();
+        for (AppliedMigration a : applied) {
+            done.add(a.version());
+            Migration file = byVersion.get(a.version());
+            if (a.variant() != variant) {
+                problems.add(String.format("%04d_%s was applied as the %s variant, this run is %s",
+                        a.version(), a.name(), a.variant().directory(), variant.directory()));
+            } else if (file == null) {
+                problems.add(String.format("%04d_%s was applied but there is no such migration file", a.version(), a.name()));
+            } else if (!file.checksum().equals(a.checksum())) {
+                problems.add(file.id() + " changed after it was applied (checksum " + a.checksum() + ", file now "
+                        + file.checksum() + "); put the change into a new migration");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new MigrationException("refusing to migrate:\n  " + String.join("\n  ", problems));
+        }
+        return migrations.stream().filter(m -> !done.contains(m.version())).toList();
+    }
+
+    private static void execute(Connection connection, Migration migration, String sql) {
+        List<String> statements = SqlStatements.split(sql);
+        for (int i = 0; i < statements.size(); i++) {
+            try (Statement s = connection.createStatement()) {
+                s.execute(statements.get(i));
+            } catch (SQLException e) {
+                throw new MigrationException(migration.id() + ", statement " + (i + 1) + " of " + statements.size()
+                        + " failed: " + e.getMessage() + "\n" + statements.get(i), e);
+            }
+        }
+    }
+
+    private static String render(List<Migration> migrations, Map<String, String> variables) {
+        return migrations.stream()
+                .map(m -> "-- " + m.id() + "\n" + SqlTemplate.render(m.template(), variables, m.id()).strip() + "\n")
+                .collect(Collectors.joining("\n"));
+    }
+
+    private static void requireSupported(Variant variant) {
+        if (variant == Variant.SHARDED) {
+            throw new MigrationException("the sharded variant has no migrations yet; use --variant single");
+        }
+    }
+
+    private static Properties credentials() {
+        Properties properties = new Properties();
+        String user = System.getenv("CLICKHOUSE_USER");
+        String password = System.getenv("CLICKHOUSE_PASSWORD");
+        if (user != null && !user.isEmpty()) {
+            properties.setProperty("user", user);
+        }
+        if (password != null && !password.isEmpty()) {
+            properties.setProperty("password", password);
+        }
+        return properties;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** The CLI without the exit: 0 done, 1 refused or failed, 2 bad arguments. */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        MigratorArguments arguments;
+        try {
+            arguments = MigratorArguments.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println(e.getMessage());
+            err.println(MigratorArguments.USAGE);
+            return 2;
+        }
+        try {
+            List<Migration> migrations = arguments.migrationsDir() != null
+                    ? MigrationFiles.inDirectory(arguments.migrationsDir())
+                    : MigrationFiles.bundled(arguments.variant());
+            MigrationResult result = apply(arguments.jdbcUrl(), arguments.variant(), migrations, arguments.variables(),
+                    arguments.dryRun());
+            if (arguments.dryRun()) {
+                out.print(result.renderedSql());
+                out.println("-- dry run: " + result.applied().size() + " pending migration(s), "
+                        + result.alreadyThere().size() + " already applied");
+            } else {
+                result.applied().forEach(m -> out.println("applied " + m.id()));
+                out.println(result.applied().size() + " migration(s) applied, " + result.alreadyThere().size() + " already there");
+            }
+            return 0;
+        } catch (MigrationException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.reflow.schemas;
+
+import io.reflow.contracts.Topics;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Renders {@code ${NAME}} placeholders in migration files. Values are pasted as they are (mostly into string
+ * literals), so characters that could end a literal or a statement are refused rather than escaped.
+ */
+public final class SqlTemplate {
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}");
+    private static final Pattern UNSAFE = Pattern.compile("['\\\\;\\r\\n]");
+
+    private SqlTemplate() {}
+
+    /** Values used when none is given. Topic names follow {@link Topics}; the broker list has no sensible default. */
+    public static Map<String, String> defaults() {
+        Map<String, String> defaults = new LinkedHashMap<>();
+        defaults.put("KAFKA_GROUP_PREFIX", "clickhouse_");
+        // how long the Kafka engine gathers rows before writing a part (ClickHouse's own default)
+        defaults.put("KAFKA_FLUSH_INTERVAL_MS", "7500");
+        defaults.put("SESSION_REPLAY_EVENTS_TOPIC", Topics.SESSION_REPLAY_EVENTS);
+        defaults.put("LOG_ENTRIES_TOPIC", Topics.LOG_ENTRIES);
+        defaults.put("EVENTS_JSON_TOPIC", Topics.EVENTS_JSON);
+        defaults.put("PERSON_TOPIC", Topics.PERSON);
+        defaults.put("PERSON_DISTINCT_ID_TOPIC", Topics.PERSON_DISTINCT_ID);
+        return defaults;
+    }
+
+    /** {@link #defaults()} overridden by {@code given}. */
+    public static Map<String, String> withDefaults(Map<String, String> given) {
+        Map<String, String> all = defaults();
+        all.putAll(given);
+        return all;
+    }
+
+    public static String render(String template, Map<String, String> variables, String source) {
+        Set<String> missing = new TreeSet<>();
+        Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1);
+            String value = variables.get(name);
+            if (value == null) {
+                missing.add(name);
+                continue;
+            }
+            if (UNSAFE.matcher(value).find()) {
+                throw new MigrationException("variable " + name + " of " + source
+                        + " contains a quote, backslash, semicolon or line break: " + value);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        if (!missing.isEmpty()) {
+            throw new MigrationException(source + " needs " + String.join(", ", missing) + " (give --var NAME=VALUE)");
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+}
