@@ -2,6 +2,7 @@ package io.reflow.testsupport.kafka;
 
 import io.reflow.testsupport.ChildProcess;
 import io.reflow.testsupport.Ports;
+import io.reflow.testsupport.RuntimeClasspath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ public final class KafkaBroker implements AutoCloseable {
             controllerPort = Ports.free();
         }
         BrokerConfig config = new BrokerConfig(clientPort, controllerPort, absoluteDir.resolve("kafka-logs"));
-        KafkaBroker broker = new KafkaBroker(absoluteDir, config, BrokerClasspath.load());
+        KafkaBroker broker = new KafkaBroker(absoluteDir, config, RuntimeClasspath.load("kafka-broker"));
         broker.launch();
         return broker;
     }

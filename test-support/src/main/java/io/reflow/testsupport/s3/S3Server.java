@@ -2,6 +2,7 @@ package io.reflow.testsupport.s3;
 
 import io.reflow.testsupport.ChildProcess;
 import io.reflow.testsupport.Ports;
+import io.reflow.testsupport.RuntimeClasspath;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -47,7 +48,7 @@ public final class S3Server implements AutoCloseable {
     public static S3Server start(Path dataDir, int port, String accessKey, String secretKey) {
         Path absoluteDir = dataDir.toAbsolutePath();
         S3ProxyConfig config = new S3ProxyConfig(Ports.orFree(port), accessKey, secretKey, absoluteDir.resolve("buckets"));
-        S3Server server = new S3Server(absoluteDir, config, S3ProxyClasspath.load());
+        S3Server server = new S3Server(absoluteDir, config, RuntimeClasspath.load("s3proxy"));
         server.launch();
         return server;
     }
