@@ -10,6 +10,9 @@ public final class Topics {
     public static final String EVENTS_JSON = "clickhouse_events_json";
     public static final String PERSON = "clickhouse_person";
     public static final String PERSON_DISTINCT_ID = "clickhouse_person_distinct_id";
+    public static final String INGESTION_WARNINGS = "clickhouse_ingestion_warnings";
+    /** Second halves of identify/alias merges, routed to the subtask that owns the other distinct id. */
+    public static final String PERSON_MERGES = "events_person_merges";
 
     private Topics() {}
 }
