@@ -68,6 +68,8 @@ final class ConfigEndpoint {
         config.put("token", team.apiToken());
         config.put("supportedCompression", List.of("gzip-js"));
         config.put("hasFeatureFlags", false);
+        // current posthog-js keeps autocapture off unless the remote config says explicitly that it is not opted out
+        config.put("autocapture_opt_out", false);
         config.put("sessionRecording", sessionRecording(team));
         return config;
     }
