@@ -33,6 +33,17 @@ class WireRoundTripTest {
     }
 
     @Test
+    void logEntryUsesTheClickHouseColumnNamesAndANullInstanceStaysNull() {
+        LogEntry entry = new LogEntry(3, "s", LogEntry.SESSION_REPLAY, "s", null, 1700000000123L, "warn", "careful", 90);
+
+        String json = new String(Json.encode(entry), StandardCharsets.UTF_8);
+
+        assertThat(json).contains("\"log_source\":\"session_replay\"", "\"log_source_id\":\"s\"", "\"instance_id\":null",
+                "\"timestamp\":1700000000123", "\"retention_period_days\":90");
+        assertThat(Json.decode(json.getBytes(StandardCharsets.UTF_8), LogEntry.class)).isEqualTo(entry);
+    }
+
+    @Test
     void retentionClassParsesPathSegments() {
         assertThat(RetentionClass.parse("1y").days()).isEqualTo(365);
         assertThat(RetentionClass.parse(null)).isEqualTo(RetentionClass.D30);

@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -32,26 +33,36 @@ class MigratorIT {
 
         MigrationResult first = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, vars, false);
 
-        assertThat(first.applied()).extracting(Migration::id).containsExactly("0001_session_replay_events");
+        List<Migration> bundled = MigrationFiles.bundled(Variant.SINGLE);
+        assertThat(bundled).extracting(Migration::id).startsWith("0001_session_replay_events", "0002_log_entries");
+        assertThat(first.applied()).extracting(Migration::id).containsExactlyElementsOf(bundled.stream().map(Migration::id).toList());
         assertThat(first.alreadyThere()).isEmpty();
-        assertThat(CLICKHOUSE.query("SELECT name, engine FROM system.tables WHERE database = '" + database + "' ORDER BY name"))
-                .isEqualTo("""
-                        kafka_session_replay_events	Kafka
-                        schema_migrations	MergeTree
-                        session_replay_events	AggregatingMergeTree
-                        session_replay_events_errors	MergeTree
-                        session_replay_events_errors_mv	MaterializedView
-                        session_replay_events_mv	MaterializedView
-                        """);
-        Migration bundled = MigrationFiles.bundled(Variant.SINGLE).get(0);
-        assertThat(CLICKHOUSE.query("SELECT version, name, checksum, variant FROM " + database + ".schema_migrations"))
-                .isEqualTo("1\tsession_replay_events\t" + bundled.checksum() + "\tsingle\n");
+        assertThat(CLICKHOUSE.query("SELECT name, engine FROM system.tables WHERE database = '" + database + "' ORDER BY name").lines())
+                .contains(
+                        "schema_migrations\tMergeTree",
+                        // 0001
+                        "kafka_session_replay_events\tKafka",
+                        "session_replay_events\tAggregatingMergeTree",
+                        "session_replay_events_errors\tMergeTree",
+                        "session_replay_events_errors_mv\tMaterializedView",
+                        "session_replay_events_mv\tMaterializedView",
+                        // 0002
+                        "kafka_log_entries\tKafka",
+                        "log_entries\tMergeTree",
+                        "log_entries_errors\tMergeTree",
+                        "log_entries_errors_mv\tMaterializedView",
+                        "log_entries_mv\tMaterializedView");
+        StringBuilder recorded = new StringBuilder();
+        bundled.forEach(m -> recorded.append(m.version()).append('\t').append(m.name()).append('\t').append(m.checksum()).append("\tsingle\n"));
+        assertThat(CLICKHOUSE.query("SELECT version, name, checksum, variant FROM " + database + ".schema_migrations ORDER BY version"))
+                .isEqualTo(recorded.toString());
 
         MigrationResult second = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, vars, false);
 
         assertThat(second.applied()).isEmpty();
-        assertThat(second.alreadyThere()).extracting(AppliedMigration::version).containsExactly(1);
-        assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".schema_migrations")).isEqualTo("1\n");
+        assertThat(second.alreadyThere()).extracting(AppliedMigration::version)
+                .containsExactlyElementsOf(bundled.stream().map(Migration::version).toList());
+        assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".schema_migrations")).isEqualTo(bundled.size() + "\n");
     }
 
     @Test
@@ -59,7 +70,7 @@ class MigratorIT {
         String database = freshDatabase();
         Path file = copyBundledMigrationsTo(dir).resolve("0001_session_replay_events.sql");
         Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, MigrationFiles.inDirectory(dir), vars(), false);
-        Files.writeString(dir.resolve("0002_later.sql"), "CREATE TABLE IF NOT EXISTS later (x UInt8) ENGINE = MergeTree ORDER BY x;\n");
+        Files.writeString(dir.resolve("0099_later.sql"), "CREATE TABLE IF NOT EXISTS later (x UInt8) ENGINE = MergeTree ORDER BY x;\n");
         Files.writeString(file, Files.readString(file).replace("kafka_num_consumers = 1", "kafka_num_consumers = 2"));
 
         assertThatThrownBy(() -> Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE,
@@ -71,7 +82,7 @@ class MigratorIT {
         copyBundledMigrationsTo(dir);
         MigrationResult result = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE,
                 MigrationFiles.inDirectory(dir), vars(), false);
-        assertThat(result.applied()).extracting(Migration::id).containsExactly("0002_later");
+        assertThat(result.applied()).extracting(Migration::id).containsExactly("0099_later");
     }
 
     @Test
@@ -100,12 +111,16 @@ class MigratorIT {
         MigrationResult result = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE,
                 Map.of("KAFKA_BROKERS", "broker-a:9092,broker-b:9092", "KAFKA_GROUP_PREFIX", "dry_"), true);
 
-        assertThat(result.applied()).extracting(Migration::id).containsExactly("0001_session_replay_events");
+        assertThat(result.applied()).extracting(Migration::id)
+                .containsExactlyElementsOf(MigrationFiles.bundled(Variant.SINGLE).stream().map(Migration::id).toList());
         assertThat(result.renderedSql())
                 .startsWith("-- 0001_session_replay_events\n")
                 .contains("kafka_broker_list = 'broker-a:9092,broker-b:9092'")
                 .contains("kafka_topic_list = '" + Topics.SESSION_REPLAY_EVENTS + "'")
                 .contains("kafka_group_name = 'dry_session_replay_events'")
+                .contains("-- 0002_log_entries\n")
+                .contains("kafka_topic_list = '" + Topics.LOG_ENTRIES + "'")
+                .contains("kafka_group_name = 'dry_log_entries'")
                 .doesNotContain("${");
         assertThat(CLICKHOUSE.query("SELECT count() FROM system.tables WHERE database = '" + database + "'")).isEqualTo("0\n");
     }
@@ -115,7 +130,7 @@ class MigratorIT {
         Output dryRun = run("--dry-run", "--var", "KAFKA_BROKERS=cli:9092", "--var", "SESSION_REPLAY_EVENTS_TOPIC=cli_topic");
         assertThat(dryRun.exitCode()).isZero();
         assertThat(dryRun.out()).contains("kafka_broker_list = 'cli:9092'", "kafka_topic_list = 'cli_topic'",
-                "-- dry run: 1 pending migration(s), 0 already applied");
+                "-- dry run: " + MigrationFiles.bundled(Variant.SINGLE).size() + " pending migration(s), 0 already applied");
 
         assertThat(run("--dry-run").err()).contains("needs KAFKA_BROKERS");
         Output sharded = run("--jdbc-url", CLICKHOUSE.jdbcUrl(), "--variant", "sharded");
@@ -127,7 +142,8 @@ class MigratorIT {
         Output applied = run("--jdbc-url", CLICKHOUSE.jdbcUrl(database), "--var", "KAFKA_BROKERS=" + KAFKA.bootstrapServers(),
                 "--var", "KAFKA_GROUP_PREFIX=" + database + "_");
         assertThat(applied.exitCode()).as(applied.err()).isZero();
-        assertThat(applied.out()).contains("applied 0001_session_replay_events", "1 migration(s) applied, 0 already there");
+        assertThat(applied.out()).contains("applied 0001_session_replay_events", "applied 0002_log_entries",
+                MigrationFiles.bundled(Variant.SINGLE).size() + " migration(s) applied, 0 already there");
     }
 
     private record Output(int exitCode, String out, String err) {}

@@ -8,7 +8,10 @@ import java.util.Set;
 /**
  * What a session summary row says about a block, accumulated message by message: time span, counts
  * of rrweb activity, console levels, visited URLs. Active time counts gaps of at most
- * {@value #INACTIVITY_THRESHOLD_MS} ms between user-activity events.
+ * {@value #INACTIVITY_THRESHOLD_MS} ms between user-activity events, including the gap between the last
+ * activity of one message and the first of the next when messages arrive in time order (posthog-js
+ * sends one every few seconds, so without it an active session lost up to that much per message).
+ * {@code firstActiveTimestamp} is {@code Long.MIN_VALUE} without activity, 0 in state from before it existed.
  */
 public record BlockMetrics(
         long firstTimestamp,
@@ -20,6 +23,7 @@ public record BlockMetrics(
         long keypressCount,
         long mouseActivityCount,
         long activeMilliseconds,
+        long firstActiveTimestamp,
         long lastActiveTimestamp,
         long consoleLogCount,
         long consoleWarnCount,
@@ -42,13 +46,14 @@ public record BlockMetrics(
     private static final int MOUSE_DBL_CLICK = 4;
 
     public static BlockMetrics empty() {
-        return new BlockMetrics(Long.MAX_VALUE, Long.MIN_VALUE, 0, 0, 0, 0, 0, 0, 0, Long.MIN_VALUE, 0, 0, 0, null, new String[0]);
+        return new BlockMetrics(Long.MAX_VALUE, Long.MIN_VALUE, 0, 0, 0, 0, 0, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0, 0, null,
+                new String[0]);
     }
 
     /** This block with one more event (of {@code lineBytes} uncompressed bytes) added. */
     public BlockMetrics withEvent(JsonNode event, long timestamp, int lineBytes) {
         long clicks = clickCount, keys = keypressCount, mouse = mouseActivityCount;
-        long active = activeMilliseconds, lastActive = lastActiveTimestamp;
+        long active = activeMilliseconds, firstActive = firstActiveTimestamp, lastActive = lastActiveTimestamp;
         long log = consoleLogCount, warn = consoleWarnCount, error = consoleErrorCount;
         String first = firstUrl;
         String[] newUrls = urls;
@@ -73,6 +78,7 @@ public record BlockMetrics(
                     active += timestamp - lastActive;
                 }
                 lastActive = Math.max(lastActive, timestamp);
+                firstActive = firstActive == Long.MIN_VALUE ? timestamp : Math.min(firstActive, timestamp);
             }
         } else if (type == META) {
             String href = data.path("href").asText(null);
@@ -90,20 +96,28 @@ public record BlockMetrics(
             }
         }
         return new BlockMetrics(Math.min(firstTimestamp, timestamp), Math.max(lastTimestamp, timestamp),
-                eventCount + 1, messageCount, size + lineBytes, clicks, keys, mouse, active, lastActive,
+                eventCount + 1, messageCount, size + lineBytes, clicks, keys, mouse, active, firstActive, lastActive,
                 log, warn, error, first, newUrls);
     }
 
     /** This block with one more Kafka message counted. */
     public BlockMetrics withMessage() {
         return new BlockMetrics(firstTimestamp, lastTimestamp, eventCount, messageCount + 1, size, clickCount,
-                keypressCount, mouseActivityCount, activeMilliseconds, lastActiveTimestamp, consoleLogCount,
+                keypressCount, mouseActivityCount, activeMilliseconds, firstActiveTimestamp, lastActiveTimestamp, consoleLogCount,
                 consoleWarnCount, consoleErrorCount, firstUrl, urls);
     }
 
     /** Both blocks' metrics as one (this one came first). */
     public BlockMetrics plus(BlockMetrics later) {
         long active = activeMilliseconds + later.activeMilliseconds;
+        if (hasActivity(lastActiveTimestamp) && hasActivity(later.firstActiveTimestamp)
+                && later.firstActiveTimestamp >= lastActiveTimestamp
+                && later.firstActiveTimestamp - lastActiveTimestamp <= INACTIVITY_THRESHOLD_MS) {
+            active += later.firstActiveTimestamp - lastActiveTimestamp; // the gap between the two messages' activity
+        }
+        long firstActive = !hasActivity(firstActiveTimestamp) ? later.firstActiveTimestamp
+                : !hasActivity(later.firstActiveTimestamp) ? firstActiveTimestamp
+                : Math.min(firstActiveTimestamp, later.firstActiveTimestamp);
         Set<String> merged = new LinkedHashSet<>(Arrays.asList(urls));
         for (String u : later.urls) {
             if (merged.size() < MAX_URLS) {
@@ -113,10 +127,14 @@ public record BlockMetrics(
         return new BlockMetrics(Math.min(firstTimestamp, later.firstTimestamp), Math.max(lastTimestamp, later.lastTimestamp),
                 eventCount + later.eventCount, messageCount + later.messageCount, size + later.size,
                 clickCount + later.clickCount, keypressCount + later.keypressCount,
-                mouseActivityCount + later.mouseActivityCount, active,
+                mouseActivityCount + later.mouseActivityCount, active, firstActive,
                 Math.max(lastActiveTimestamp, later.lastActiveTimestamp), consoleLogCount + later.consoleLogCount,
                 consoleWarnCount + later.consoleWarnCount, consoleErrorCount + later.consoleErrorCount,
                 firstUrl != null ? firstUrl : later.firstUrl, merged.toArray(new String[0]));
+    }
+
+    private static boolean hasActivity(long timestamp) {
+        return timestamp != Long.MIN_VALUE && timestamp > 0;
     }
 
     private static String[] addUrl(String[] urls, String href) {
@@ -142,7 +160,7 @@ public record BlockMetrics(
     public String toString() {
         return "BlockMetrics[" + firstTimestamp + ".." + lastTimestamp + ", events=" + eventCount + ", messages=" + messageCount
                 + ", size=" + size + ", clicks=" + clickCount + ", keys=" + keypressCount + ", mouse=" + mouseActivityCount
-                + ", activeMs=" + activeMilliseconds + "/" + lastActiveTimestamp + ", console=" + consoleLogCount + "/" + consoleWarnCount + "/"
+                + ", activeMs=" + activeMilliseconds + "/" + firstActiveTimestamp + ".." + lastActiveTimestamp + ", console=" + consoleLogCount + "/" + consoleWarnCount + "/"
                 + consoleErrorCount + ", firstUrl=" + firstUrl + ", urls=" + Arrays.toString(urls) + "]";
     }
 }

@@ -6,10 +6,12 @@ import java.time.Duration;
 
 /**
  * How the block writer batches: where batch files go ({@code s3://bucket/prefix}), how long a session's
- * events may wait (flush age), how much a subtask may buffer before it writes everything, the zstd level.
- * Blocks are only ever written at checkpoints, so a session waits at most flush age + checkpoint interval.
+ * events may wait (flush age), after how long without new data a session is written even if younger than the
+ * flush age (idle flush; only matters when shorter than the flush age), how much a subtask may buffer before it
+ * writes everything, the zstd level. Blocks are only ever written at checkpoints, so a session waits at most
+ * flush age + checkpoint interval, and a session that went quiet at most idle time + checkpoint interval.
  */
-public record BlockWriterSettings(URI outputBase, Duration flushAge, long maxBufferedBytes, int zstdLevel)
+public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel)
         implements Serializable {
 
     public BlockWriterSettings {
@@ -19,6 +21,9 @@ public record BlockWriterSettings(URI outputBase, Duration flushAge, long maxBuf
         if (flushAge == null || flushAge.isNegative()) {
             throw new IllegalArgumentException("flush age must be zero or positive");
         }
+        if (idleFlush == null || idleFlush.isNegative()) {
+            throw new IllegalArgumentException("idle flush time must be zero or positive");
+        }
         if (maxBufferedBytes <= 0) {
             throw new IllegalArgumentException("max buffered bytes must be positive");
         }
@@ -27,5 +32,10 @@ public record BlockWriterSettings(URI outputBase, Duration flushAge, long maxBuf
         }
         String base = outputBase.toString();
         outputBase = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+
+    /** Without idle flushing: every session waits for its flush age. */
+    public BlockWriterSettings(URI outputBase, Duration flushAge, long maxBufferedBytes, int zstdLevel) {
+        this(outputBase, flushAge, flushAge, maxBufferedBytes, zstdLevel);
     }
 }

@@ -2,6 +2,7 @@ package io.reflow.jobs.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reflow.contracts.Json;
+import io.reflow.contracts.PerEventCompression;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RecordingMessage;
 import io.reflow.contracts.RetentionClass;
@@ -18,12 +19,32 @@ import org.apache.flink.util.OutputTag;
  * Turns recordings-topic messages into {@link SessionChunk}s. A message that cannot be used at all,
  * and each rrweb event that is not valid, goes to the dead-letter output with the reason; the valid
  * events around it are kept.
+ *
+ * <p>posthog-js per-event compression ({@code "cv": "2024-10"}) is undone here, so stored blocks hold plain rrweb
+ * events a stock player replays ({@link PerEventCompression}); an event that does not decode, or decodes to more
+ * than {@code maxDecompressedEventBytes}, is a dead letter. Console plugin lines are picked out for the
+ * log_entries topic ({@link ConsoleLogs}).
  */
 public final class DecodeRecordings extends ProcessFunction<ConsumedRecord, SessionChunk> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("replay-dead-letters") {};
     static final String STAGE = "replay-decode";
     static final long MAX_FUTURE_MS = Duration.ofDays(7).toMillis();
+    /** What one rrweb event may decompress to by default: capture's 1 MB Kafka messages of gzip JSON stay well below. */
+    public static final long DEFAULT_MAX_DECOMPRESSED_EVENT_BYTES = 64L * 1024 * 1024;
     private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9-]{1,70}");
+
+    private final long maxDecompressedEventBytes;
+
+    public DecodeRecordings() {
+        this(DEFAULT_MAX_DECOMPRESSED_EVENT_BYTES);
+    }
+
+    public DecodeRecordings(long maxDecompressedEventBytes) {
+        if (maxDecompressedEventBytes <= 0) {
+            throw new IllegalArgumentException("the decompressed event limit must be positive");
+        }
+        this.maxDecompressedEventBytes = maxDecompressedEventBytes;
+    }
 
     @Override
     public void processElement(ConsumedRecord record, Context ctx, Collector<SessionChunk> out) {
@@ -53,18 +74,31 @@ public final class DecodeRecordings extends ProcessFunction<ConsumedRecord, Sess
         String windowId = message.windowId() == null ? "" : message.windowId();
         long latestAllowed = ctx.timerService().currentProcessingTime() + MAX_FUTURE_MS;
         TimedLines.Builder lines = new TimedLines.Builder();
+        ConsoleLogs.Builder console = new ConsoleLogs.Builder();
         BlockMetrics metrics = BlockMetrics.empty().withMessage();
-        for (JsonNode event : message.events()) {
-            String problem = problemWith(event, latestAllowed);
+        for (JsonNode posted : message.events()) {
+            String problem = problemWith(posted, latestAllowed);
             if (problem != null) {
                 ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, problem, "rrweb event rejected", record,
-                        message.teamId(), message.sessionId(), event.toString()));
+                        message.teamId(), message.sessionId(), String.valueOf(posted)));
+                continue;
+            }
+            JsonNode event;
+            try {
+                event = PerEventCompression.decode(posted, maxDecompressedEventBytes);
+            } catch (PerEventCompression.UndecodableEvent e) {
+                ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, e.reason(), e.getMessage(), record,
+                        message.teamId(), message.sessionId(), posted.toString()));
                 continue;
             }
             long ts = event.get("timestamp").asLong();
             byte[] line = RecordingBlock.line(windowId, event);
             lines.add(ts, line);
             metrics = metrics.withEvent(event, ts, line.length);
+            ConsoleLogs.Line log = ConsoleLogs.of(event, ts, windowId);
+            if (log != null) {
+                console.add(log);
+            }
         }
         if (metrics.eventCount() == 0) {
             ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, "no_valid_events", "message holds no valid rrweb event",
@@ -73,7 +107,8 @@ public final class DecodeRecordings extends ProcessFunction<ConsumedRecord, Sess
         }
         out.collect(new SessionChunk(message.teamId(), message.sessionId(), message.distinctId(),
                 orDefault(message.snapshotSource(), "web"), orDefault(message.snapshotLibrary(), "web"),
-                retention.pathSegment(), message.receivedAtMs(), metrics, lines.build()));
+                retention.pathSegment(), message.receivedAtMs(), metrics, lines.build(),
+                console.isEmpty() ? null : console.build()));
     }
 
     private static String problemWith(JsonNode event, long latestAllowed) {

@@ -18,27 +18,34 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
- * Recordings → per-session blocks in batch files on S3 → one summary row per committed block.
- * Sources and sinks are arguments so tests can wire their own; {@link #main} wires Kafka.
+ * Recordings → per-session blocks in batch files on S3 → one summary row per committed block, and the
+ * block's console lines as log entries. Sources and sinks are arguments so tests can wire their own;
+ * {@link #fromConfig} wires Kafka. Summary rows and log entries leave the block writer before the
+ * barrier of the checkpoint that commits their file, into two exactly-once Kafka sinks.
  */
 public final class ReplayJob {
     public static final String SOURCE_UID = "recordings-source";
     public static final String DECODE_UID = "decode-recordings";
     public static final String WRITER_UID = "session-block-writer";
     public static final String SUMMARY_SINK_UID = "summary-sink";
+    public static final String LOG_ENTRIES_SINK_UID = "log-entries-sink";
     public static final String DEAD_LETTER_SINK_UID = "replay-dead-letter-sink";
 
     private final Source<ConsumedRecord, ?, ?> recordings;
     private final Sink<KeyedBytes> summaries;
+    private final Sink<KeyedBytes> logEntries;
     private final Sink<KeyedBytes> deadLetters;
     private final BlockWriterSettings blocks;
+    private final long maxDecompressedEventBytes;
 
-    public ReplayJob(Source<ConsumedRecord, ?, ?> recordings, Sink<KeyedBytes> summaries, Sink<KeyedBytes> deadLetters,
-                     BlockWriterSettings blocks) {
+    public ReplayJob(Source<ConsumedRecord, ?, ?> recordings, Sink<KeyedBytes> summaries, Sink<KeyedBytes> logEntries,
+                     Sink<KeyedBytes> deadLetters, BlockWriterSettings blocks, long maxDecompressedEventBytes) {
         this.recordings = recordings;
         this.summaries = summaries;
+        this.logEntries = logEntries;
         this.deadLetters = deadLetters;
         this.blocks = blocks;
+        this.maxDecompressedEventBytes = maxDecompressedEventBytes;
     }
 
     /** The production wiring: Kafka in, S3 batch files, exactly-once Kafka out. */
@@ -53,15 +60,16 @@ public final class ReplayJob {
                 .build();
         return new ReplayJob(source,
                 KafkaSinks.exactlyOnce(config.bootstrapServers(), config.summaryTopic(), config.transactionalIdPrefix() + "-summaries"),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.logEntriesTopic(), config.transactionalIdPrefix() + "-log-entries"),
                 KafkaSinks.exactlyOnce(config.bootstrapServers(), config.deadLetterTopic(), config.transactionalIdPrefix() + "-dlq"),
-                config.blocks());
+                config.blocks(), config.maxDecompressedEventBytes());
     }
 
     public void build(StreamExecutionEnvironment env) {
         SingleOutputStreamOperator<SessionChunk> chunks = env
                 .fromSource(recordings, WatermarkStrategy.noWatermarks(), "recordings")
                 .uid(SOURCE_UID)
-                .process(new DecodeRecordings())
+                .process(new DecodeRecordings(maxDecompressedEventBytes))
                 .uid(DECODE_UID)
                 .name("decode recordings");
 
@@ -72,12 +80,16 @@ public final class ReplayJob {
                 .uid(DEAD_LETTER_SINK_UID)
                 .name("dead-letter topic");
 
-        chunks.keyBy(SessionChunk::sessionKey)
+        SingleOutputStreamOperator<KeyedBytes> written = chunks.keyBy(SessionChunk::sessionKey)
                 .transform("write session blocks", TypeInformation.of(KeyedBytes.class), new SessionBlockWriter(blocks))
-                .uid(WRITER_UID)
-                .sinkTo(summaries)
+                .uid(WRITER_UID);
+        written.sinkTo(summaries)
                 .uid(SUMMARY_SINK_UID)
                 .name("session summaries topic");
+        written.getSideOutput(SessionBlockWriter.LOG_ENTRIES)
+                .sinkTo(logEntries)
+                .uid(LOG_ENTRIES_SINK_UID)
+                .name("log entries topic");
     }
 
     public static void main(String[] args) throws Exception {

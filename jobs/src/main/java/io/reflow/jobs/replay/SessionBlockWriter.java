@@ -2,6 +2,7 @@ package io.reflow.jobs.replay;
 
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
+import io.reflow.contracts.LogEntry;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RetentionClass;
 import io.reflow.contracts.SessionBlockSummary;
@@ -33,25 +34,35 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Buffers each session's events in keyed state (RocksDB in production) and, just before a checkpoint
  * barrier, writes every session that is due as one zstd block into a batch file for this subtask
- * (one per retention class), then emits one summary row per block. The file is closed for commit
- * before the barrier, recorded in operator state with the checkpoint, and committed when that
- * checkpoint completes (again after a restore). The summary rows travel in the same checkpoint into
- * an exactly-once Kafka sink, so a row becomes visible exactly when its file does.
+ * (one per retention class), then emits one summary row per block, and the block's console lines
+ * (deduplicated) to the {@link #LOG_ENTRIES} side output. The file is closed for commit before the
+ * barrier, recorded in operator state with the checkpoint, and committed when that checkpoint completes
+ * (again after a restore). The summary rows and log entries travel in the same checkpoint into exactly-once
+ * Kafka sinks, so they are committed with the checkpoint that commits their file.
+ *
+ * <p>A session is due when its first buffered message is at least the flush age old, or when nothing new
+ * arrived for the idle time, or when the subtask buffers more than its limit (then every session is). A
+ * written session leaves no state behind; the operator registers no timers.
  */
 public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         implements OneInputStreamOperator<SessionChunk, KeyedBytes>, BoundedOneInput {
     static final String BUFFER_STATE = "session-buffer";
     static final String LINES_STATE = "session-lines";
     static final String PENDING_STATE = "pending-batch-files";
+    static final String CONSOLE_STATE = "session-console-logs";
+    /** One serialized {@link io.reflow.contracts.LogEntry} per deduplicated console line of every written block. */
+    public static final OutputTag<KeyedBytes> LOG_ENTRIES = new OutputTag<>("log-entries", TypeInformation.of(KeyedBytes.class));
 
     private final BlockWriterSettings settings;
 
     private transient ValueState<SessionBuffer> buffer;
     private transient ListState<byte[]> lines;
+    private transient ListState<byte[]> console;
     private transient ListState<byte[]> pendingState;
     private transient RecoverableWriter writer;
     private transient PendingBatchFiles pending;
@@ -70,6 +81,8 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                 new ValueStateDescriptor<>(BUFFER_STATE, TypeInformation.of(SessionBuffer.class)));
         lines = context.getKeyedStateStore().getListState(
                 new ListStateDescriptor<>(LINES_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        console = context.getKeyedStateStore().getListState(
+                new ListStateDescriptor<>(CONSOLE_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pendingState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(PENDING_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         writer = FileSystem.get(settings.outputBase()).createRecoverableWriter();
@@ -86,9 +99,14 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     public void processElement(StreamRecord<SessionChunk> element) throws Exception {
         SessionChunk chunk = element.getValue();
         SessionBuffer current = buffer.value();
-        buffer.update(current == null ? SessionBuffer.start(chunk, now()) : current.plus(chunk));
+        long now = now();
+        buffer.update(current == null ? SessionBuffer.start(chunk, now) : current.plus(chunk, now));
         lines.add(chunk.lines());
-        bufferedBytes += chunk.lines().length;
+        if (chunk.consoleLogs().length > 0) {
+            console.add(chunk.consoleLogs());
+        }
+        // the same measure that is taken off when the session is written (the uncompressed block bytes)
+        bufferedBytes += chunk.metrics().size();
     }
 
     @Override
@@ -118,7 +136,6 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
 
     private void writeDueSessions(long checkpointId, boolean writeAll) throws Exception {
         long now = now();
-        long flushAgeMs = settings.flushAge().toMillis();
         List<String> keys;
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stream = backend.getKeys(BUFFER_STATE, VoidNamespace.INSTANCE)) {
@@ -129,7 +146,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
             for (String key : keys) {
                 setCurrentKey(key);
                 SessionBuffer session = buffer.value();
-                if (session == null || (!writeAll && now - session.firstBufferedAtMs() < flushAgeMs)) {
+                if (session == null || (!writeAll && !session.isDue(now, settings))) {
                     continue;
                 }
                 byte[] content = TimedLines.sortedConcatenation(lines.get());
@@ -140,9 +157,15 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                 }
                 BlockUrl url = file.append(RecordingBlock.compress(content, settings.zstdLevel()));
                 output.collect(new StreamRecord<>(summary(session, url)));
+                int retentionDays = RetentionClass.parse(session.retention()).days();
+                for (ConsoleLogs.Line line : ConsoleLogs.deduplicated(console.get())) {
+                    LogEntry entry = ConsoleLogs.entry(session.teamId(), session.sessionId(), retentionDays, line);
+                    output.collect(LOG_ENTRIES, new StreamRecord<>(new KeyedBytes(session.sessionId(), Json.encode(entry))));
+                }
                 bufferedBytes = Math.max(0, bufferedBytes - session.metrics().size());
                 buffer.clear();
                 lines.clear();
+                console.clear();
             }
             for (BatchFile file : files.values()) {
                 pending.add(checkpointId, file.closeForCommit());

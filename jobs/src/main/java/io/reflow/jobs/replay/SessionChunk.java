@@ -2,7 +2,8 @@ package io.reflow.jobs.replay;
 
 /**
  * One decoded recording message on its way to its session's buffer: who it belongs to, its metrics,
- * and its block lines packed by {@link TimedLines}.
+ * its block lines packed by {@link TimedLines}, and its console lines packed by {@link ConsoleLogs}
+ * (empty when the message has none).
  */
 public record SessionChunk(
         long teamId,
@@ -13,7 +14,12 @@ public record SessionChunk(
         String retention,
         long receivedAtMs,
         BlockMetrics metrics,
-        byte[] lines) {
+        byte[] lines,
+        byte[] consoleLogs) {
+
+    public SessionChunk {
+        consoleLogs = consoleLogs == null ? new byte[0] : consoleLogs;
+    }
 
     public String sessionKey() {
         return teamId + "/" + sessionId;

@@ -34,6 +34,47 @@ final class RecordingMessages {
         }
     }
 
+    /**
+     * The rrweb events of each $snapshot item of a recorded /s/ request with posthog-js per-event compression undone,
+     * from the fixture's {@code .snapshot_data_decompressed.json} (one list per item, in the request's order).
+     */
+    static List<List<JsonNode>> decompressedFixture(String requestJson) {
+        String name = requestJson.replace(".request.json", ".snapshot_data_decompressed.json");
+        try {
+            List<List<JsonNode>> items = new ArrayList<>();
+            for (JsonNode item : Json.mapper().readTree(Fixtures.posthogJs(name).toFile())) {
+                List<JsonNode> events = new ArrayList<>();
+                item.get("properties").get("$snapshot_data").forEach(events::add);
+                items.add(events);
+            }
+            return items;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every event of {@link #decompressedFixture}, flattened. */
+    static List<JsonNode> decompressedEvents(String... requestJsons) {
+        List<JsonNode> all = new ArrayList<>();
+        for (String r : requestJsons) {
+            decompressedFixture(r).forEach(all::addAll);
+        }
+        return all;
+    }
+
+    /** The block lines of a chunk, in the order the message had them: {@code [window_id, event]} pairs. */
+    static List<JsonNode> lines(SessionChunk chunk) {
+        List<JsonNode> pairs = new ArrayList<>();
+        for (TimedLines.Line line : TimedLines.decode(chunk.lines(), new ArrayList<>())) {
+            try {
+                pairs.add(Json.mapper().readTree(line.bytes()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return pairs;
+    }
+
     static RecordingMessage message(long team, String session, String window, String eventsJson) {
         try {
             List<JsonNode> events = new ArrayList<>();

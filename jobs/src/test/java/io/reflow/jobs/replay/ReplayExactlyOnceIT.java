@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
+import io.reflow.contracts.LogEntry;
+import io.reflow.contracts.PerEventCompression;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RecordingMessage;
 import io.reflow.contracts.SessionBlockSummary;
@@ -107,7 +109,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * </ol>
  * Then every rrweb event produced must be in exactly one committed block referenced by a committed
  * (read_committed) summary row, every row must point at an existing object and byte range holding
- * exactly its event_count events, and every committed batch file must be fully covered by rows.
+ * exactly its event_count events, and every committed batch file must be fully covered by rows. The stored
+ * events are the produced ones with posthog-js per-event compression undone. The log entries topic (the second
+ * exactly-once sink fed by the block writer) must hold every console line exactly once per block.
  */
 class ReplayExactlyOnceIT {
     private static final int SESSIONS = 24;
@@ -147,10 +151,12 @@ class ReplayExactlyOnceIT {
         String recordings = KAFKA.freshTopic("eo-recordings", 2);
         String summaries = KAFKA.freshTopic("eo-summaries", 2);
         String deadLetters = KAFKA.freshTopic("eo-dlq", 1);
+        String logEntries = KAFKA.freshTopic("eo-log-entries", 2);
         ReplayJobConfig config = ReplayJobConfig.from(JobArguments.of(Map.of(
                 "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
                 "topic.recordings", recordings,
                 "topic.session-replay-events", summaries,
+                "topic.log-entries", logEntries,
                 "topic.dead-letter", deadLetters,
                 "kafka.group-id", "eo-" + recordings,
                 "kafka.transactional-id-prefix", "eo-" + recordings,
@@ -230,9 +236,11 @@ class ReplayExactlyOnceIT {
             reader.close();
             timeline.add("second job cancelled");
 
-            List<SessionBlockSummary> rows = readAllCommitted(config.summaryTopic());
+            List<SessionBlockSummary> rows = readAllCommitted(config.summaryTopic(), SessionBlockSummary.class);
+            List<LogEntry> logs = readAllCommitted(config.logEntriesTopic(), LogEntry.class);
             Verdict verdict = verify(produced, rows);
-            timeline.add("verified " + rows.size() + " rows, " + verdict.files + " batch files; "
+            verifyLogEntries(verdict, produced, rows, logs);
+            timeline.add("verified " + rows.size() + " rows, " + logs.size() + " log entries, " + verdict.files + " batch files; "
                     + inProgressUploads() + " multipart uploads of uncommitted files left in progress");
             verdict.assertClean();
         } finally {
@@ -302,9 +310,11 @@ class ReplayExactlyOnceIT {
         ReplayJob production = ReplayJob.fromConfig(config);
         Source<ConsumedRecord, ?, ?> recordings = field(production, "recordings");
         KafkaSink<KeyedBytes> summaries = field(production, "summaries");
+        Sink<KeyedBytes> logEntries = field(production, "logEntries");
         Sink<KeyedBytes> deadLetters = field(production, "deadLetters");
         BlockWriterSettings blocks = field(production, "blocks");
-        return new ReplayJob(recordings, new CrashingCommits(summaries), deadLetters, blocks);
+        long maxDecompressedEventBytes = field(production, "maxDecompressedEventBytes");
+        return new ReplayJob(recordings, new CrashingCommits(summaries), logEntries, deadLetters, blocks, maxDecompressedEventBytes);
     }
 
     @SuppressWarnings("unchecked")
@@ -438,10 +448,13 @@ class ReplayExactlyOnceIT {
 
     /**
      * Recording messages built from the recorded posthog-js requests: message k goes to one of {@link #SESSIONS}
-     * sessions (two teams, two retention classes), copies one fixture message's events, gives them timestamps that
-     * grow with k and marks every event with a unique id inside its {@code data} (top level where data is a string).
+     * sessions (two teams, two retention classes), copies one fixture message's events (per-event compressed, as
+     * posthog-js sends them) plus two console lines (one unique to k, one that every message repeats), gives them
+     * timestamps that grow with k and marks every event with a unique id inside its {@code data} (top level where
+     * data is a string).
      */
     static final class Workload {
+        static final String TICK = "tick";
         private final List<RecordingMessage> templates = new ArrayList<>();
         private final long baseTimestamp;
 
@@ -456,9 +469,12 @@ class ReplayExactlyOnceIT {
         RecordingMessage message(int k) {
             int session = k % SESSIONS;
             RecordingMessage template = templates.get((k / SESSIONS + session) % templates.size());
+            List<JsonNode> originals = new ArrayList<>(template.events());
+            originals.add(console("warn", "\"console m" + k + "\""));
+            originals.add(console("log", "\"" + TICK + "\""));
             List<JsonNode> events = new ArrayList<>();
             int i = 0;
-            for (JsonNode original : template.events()) {
+            for (JsonNode original : originals) {
                 ObjectNode event = original.deepCopy();
                 String marker = "m" + k + "-e" + i;
                 event.put("timestamp", baseTimestamp + k * 100L + i);
@@ -472,6 +488,18 @@ class ReplayExactlyOnceIT {
             }
             return new RecordingMessage(1 + session % 2, "eo-session-" + session, template.windowId(), "user-" + session,
                     "web", template.snapshotLibrary(), 0L, null, session % 4 == 3 ? "1y" : "30d", events);
+        }
+
+        private static JsonNode console(String level, String arg) {
+            ObjectNode event = Json.mapper().createObjectNode();
+            event.put("type", 6);
+            ObjectNode data = event.putObject("data");
+            data.put("plugin", "rrweb/console@1");
+            ObjectNode payload = data.putObject("payload");
+            payload.put("level", level);
+            payload.putArray("payload").add(arg);
+            payload.putArray("trace");
+            return event;
         }
 
         static String marker(JsonNode event) {
@@ -635,8 +663,8 @@ class ReplayExactlyOnceIT {
     }
 
     /** Every committed row of the topic, read from the beginning up to the last stable offset. */
-    private static List<SessionBlockSummary> readAllCommitted(String topic) {
-        List<SessionBlockSummary> rows = new ArrayList<>();
+    private static <T> List<T> readAllCommitted(String topic, Class<T> type) {
+        List<T> rows = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = readCommitted("eo-final-" + topic)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(info -> new TopicPartition(topic, info.partition())).toList();
@@ -647,7 +675,7 @@ class ReplayExactlyOnceIT {
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 assertThat(System.nanoTime()).as("reading the summary topic to its end").isLessThan(deadline);
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    rows.add(Json.decode(r.value(), SessionBlockSummary.class));
+                    rows.add(Json.decode(r.value(), type));
                 }
             }
         }
@@ -667,6 +695,7 @@ class ReplayExactlyOnceIT {
         final List<String> misplaced = new ArrayList<>();
         final List<String> missing = new ArrayList<>();
         final List<String> badFiles = new ArrayList<>();
+        final List<String> badLogEntries = new ArrayList<>();
         long expectedEvents;
         long expectedMessages;
         long eventCountSum;
@@ -680,6 +709,7 @@ class ReplayExactlyOnceIT {
             assertThat(misplaced).as("events stored in another session's block or changed").isEmpty();
             assertThat(missing).as("produced events in no committed block").isEmpty();
             assertThat(badFiles).as("committed batch files not exactly covered by the rows' byte ranges").isEmpty();
+            assertThat(badLogEntries).as("log entries missing, duplicated or not one per block and console message").isEmpty();
             assertThat(eventCountSum).as("sum of event_count").isEqualTo(expectedEvents);
             assertThat(messageCountSum).as("sum of message_count").isEqualTo(expectedMessages);
         }
@@ -741,7 +771,7 @@ class ReplayExactlyOnceIT {
                     v.foreign.add(row.blockUrl() + ": " + entry.event());
                 } else if (!seen.add(marker)) {
                     v.duplicates.add(marker + " again in " + row.blockUrl());
-                } else if (!p.event().equals(entry.event()) || !p.message().windowId().equals(entry.windowId())
+                } else if (!decoded(p.event()).equals(entry.event()) || !p.message().windowId().equals(entry.windowId())
                         || !p.message().sessionId().equals(row.sessionId()) || p.message().teamId() != row.teamId()) {
                     v.misplaced.add(marker + " in " + row.blockUrl() + " (session " + row.sessionId() + ")");
                 }
@@ -783,6 +813,65 @@ class ReplayExactlyOnceIT {
             }
         }
         return v;
+    }
+
+    /** What the job stores for a posted event: posthog-js per-event compression undone. */
+    private static JsonNode decoded(JsonNode posted) {
+        try {
+            return PerEventCompression.decode(posted, DecodeRecordings.DEFAULT_MAX_DECOMPRESSED_EVENT_BYTES);
+        } catch (PerEventCompression.UndecodableEvent e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Every message carries one console line unique to it and one ("tick") that every message repeats: each unique
+     * line must be on the log topic exactly once, with its event's timestamp, team, session and window; "tick" exactly
+     * once per committed block (the writer deduplicates per block), so as often per session as the session has rows.
+     */
+    private static void verifyLogEntries(Verdict v, List<RecordingMessage> produced, List<SessionBlockSummary> rows,
+                                         List<LogEntry> logs) {
+        Map<String, RecordingMessage> byLine = new HashMap<>();
+        Map<String, Long> timestampByLine = new HashMap<>();
+        for (RecordingMessage m : produced) {
+            for (JsonNode e : m.events()) {
+                JsonNode args = e.path("data").path("payload").path("payload");
+                if (args.isArray() && !args.get(0).asText().equals("\"" + Workload.TICK + "\"")) {
+                    String line = args.get(0).asText().replace("\"", "");
+                    byLine.put(line, m);
+                    timestampByLine.put(line, e.get("timestamp").asLong());
+                }
+            }
+        }
+        Map<String, Integer> ticks = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (LogEntry log : logs) {
+            if (!log.logSource().equals(LogEntry.SESSION_REPLAY) || !log.logSourceId().equals(log.sessionId())) {
+                v.badLogEntries.add("not a session replay entry: " + log);
+            } else if (log.message().equals(Workload.TICK)) {
+                ticks.merge(log.sessionId(), 1, Integer::sum);
+            } else if (!seen.add(log.message())) {
+                v.badLogEntries.add("twice: " + log.message());
+            } else {
+                RecordingMessage m = byLine.get(log.message());
+                if (m == null || m.teamId() != log.teamId() || !m.sessionId().equals(log.sessionId())
+                        || !m.windowId().equals(log.instanceId()) || log.timestamp() != timestampByLine.get(log.message())
+                        || !log.level().equals("warn")) {
+                    v.badLogEntries.add("does not match its message: " + log);
+                }
+            }
+        }
+        for (String line : byLine.keySet()) {
+            if (!seen.contains(line)) {
+                v.badLogEntries.add("missing: " + line);
+            }
+        }
+        Map<String, Integer> blocksPerSession = new HashMap<>();
+        rows.forEach(r -> blocksPerSession.merge(r.sessionId(), 1, Integer::sum));
+        if (!ticks.equals(blocksPerSession)) {
+            v.badLogEntries.add("\"" + Workload.TICK + "\" entries per session " + new TreeMap<>(ticks)
+                    + " differ from blocks per session " + new TreeMap<>(blocksPerSession));
+        }
     }
 
     /** Files of checkpoints that never completed stay in-progress multipart uploads: never objects, so never listed. */

@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
+import io.reflow.contracts.LogEntry;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RecordingMessage;
 import io.reflow.contracts.SessionBlockSummary;
+import io.reflow.contracts.reader.BlockRef;
+import io.reflow.contracts.reader.SessionRecordingReader;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.JobArguments;
 import io.reflow.testsupport.flink.FlinkS3;
@@ -19,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
@@ -61,9 +65,17 @@ class ReplayJobIT {
         String recordings = KAFKA.freshTopic("recordings", 2);
         String summaries = KAFKA.freshTopic("summaries", 1);
         String deadLetters = KAFKA.freshTopic("dlq", 1);
-        List<RecordingMessage> messages = new ArrayList<>(RecordingMessages.fromFixture("run1_configjs_09_POST_s_.request.json"));
-        messages.addAll(RecordingMessages.fromFixture("run1_configjs_11_POST_s_.request.json"));
-        messages.addAll(RecordingMessages.fromFixture("run2_jsonconfig_nocompress_10_POST_s_.request.json"));
+        String logEntries = KAFKA.freshTopic("log-entries", 1);
+        List<String> fixtures = List.of("run1_configjs_09_POST_s_.request.json", "run1_configjs_11_POST_s_.request.json",
+                "run2_jsonconfig_nocompress_10_POST_s_.request.json");
+        List<RecordingMessage> messages = new ArrayList<>();
+        fixtures.forEach(f -> messages.addAll(RecordingMessages.fromFixture(f)));
+        RecordingMessage console = RecordingMessages.message(4, "console-session", "w-c", """
+                [{"type":4,"timestamp":1795300000000,"data":{"href":"http://c/"}},
+                 {"type":6,"timestamp":1795300000002,"data":{"plugin":"rrweb/console@1","payload":{"level":"error","payload":["\\"boom\\""]}}},
+                 {"type":6,"timestamp":1795300000001,"data":{"plugin":"rrweb/console@1","payload":{"level":"error","payload":["\\"boom\\""]}}}]
+                """);
+        messages.add(console);
         produce(recordings, messages);
         produceRaw(recordings, "broken", "{\"team_id\":1,".getBytes(StandardCharsets.UTF_8));
 
@@ -71,6 +83,7 @@ class ReplayJobIT {
                 "kafka.bootstrap-servers", KAFKA.bootstrapServers(),
                 "topic.recordings", recordings,
                 "topic.session-replay-events", summaries,
+                "topic.log-entries", logEntries,
                 "topic.dead-letter", deadLetters,
                 "kafka.transactional-id-prefix", "it-" + recordings,
                 "output.base", "s3://" + S3.bucket() + "/recordings",
@@ -93,14 +106,32 @@ class ReplayJobIT {
             }
             assertThat(rows.stream().mapToLong(SessionBlockSummary::eventCount).sum()).isEqualTo(expectedEvents);
 
-            List<JsonNode> stored = new ArrayList<>();
             for (SessionBlockSummary row : rows) {
                 List<RecordingBlock.Entry> block = RecordingBlock.decode(fetch(BlockUrl.parse(row.blockUrl())));
                 assertThat(block).hasSize((int) row.eventCount());
-                block.forEach(e -> stored.add(e.event()));
             }
-            List<JsonNode> posted = messages.stream().flatMap(m -> m.events().stream()).toList();
-            assertThat(stored).containsExactlyInAnyOrderElementsOf(posted);
+            // read back per session through the reader, with ranged GETs: the posted events, per-event compression undone
+            SessionRecordingReader reader = new SessionRecordingReader(new S3BlockSource(S3.client()), false);
+            Map<String, List<SessionBlockSummary>> bySession = rows.stream().collect(Collectors.groupingBy(SessionBlockSummary::sessionId));
+            List<JsonNode> stored = new ArrayList<>();
+            for (List<SessionBlockSummary> session : bySession.values()) {
+                List<RecordingBlock.Entry> events = reader.readAll(BlockRef.fromSummaries(session));
+                assertThat(events).extracting(e -> e.event().get("timestamp").asLong()).isSorted();
+                events.forEach(e -> stored.add(e.event()));
+            }
+            List<JsonNode> expected = new ArrayList<>(RecordingMessages.decompressedEvents(fixtures.toArray(String[]::new)));
+            expected.addAll(console.events());
+            assertThat(stored).containsExactlyInAnyOrderElementsOf(expected);
+
+            try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(logEntries)) {
+                List<LogEntry> logs = new ArrayList<>();
+                long logDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (logs.isEmpty() && System.nanoTime() < logDeadline) {
+                    consumer.poll(Duration.ofMillis(500)).forEach(r -> logs.add(Json.decode(r.value(), LogEntry.class)));
+                }
+                assertThat(logs).containsExactly(new LogEntry(4, "console-session", LogEntry.SESSION_REPLAY, "console-session",
+                        "w-c", 1795300000001L, "error", "boom", 30));
+            }
 
             try (KafkaConsumer<byte[], byte[]> consumer = readCommitted(deadLetters)) {
                 List<DeadLetter> dead = new ArrayList<>();

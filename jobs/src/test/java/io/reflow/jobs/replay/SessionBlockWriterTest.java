@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
+import io.reflow.contracts.LogEntry;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RecordingMessage;
 import io.reflow.contracts.SessionBlockSummary;
@@ -18,7 +19,10 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +60,7 @@ class SessionBlockWriterTest {
             assertThat(harness.numKeyedStateEntries()).isZero();
             SessionBlockSummary fixtureRow = rows.stream().filter(r -> r.teamId() == 1).findFirst().orElseThrow();
             List<RecordingBlock.Entry> entries = readBlock(fixtureRow.blockUrl());
-            List<JsonNode> posted = fixture.stream().flatMap(m -> m.events().stream()).toList();
+            List<JsonNode> posted = RecordingMessages.decompressedEvents("run1_configjs_09_POST_s_.request.json");
             assertThat(entries).extracting(RecordingBlock.Entry::event).containsExactlyInAnyOrderElementsOf(posted);
             assertThat(entries).extracting(e -> e.event().get("timestamp").asLong()).isSorted();
             assertThat(fixtureRow.eventCount()).isEqualTo(posted.size());
@@ -101,6 +105,81 @@ class SessionBlockWriterTest {
     }
 
     @Test
+    void aSessionIdleForTheIdleTimeIsWrittenAtTheNextCheckpointEvenIfYoungerThanTheFlushAge() throws Exception {
+        try (var harness = harness(Duration.ofSeconds(30), Duration.ofSeconds(5))) {
+            harness.open();
+            harness.setProcessingTime(NOW);
+            harness.processElement(chunk("quiet", 1795300000000L), 0L);
+            harness.processElement(chunk("busy", 1795300000000L), 0L);
+            for (long t = 2_000; t <= 8_000; t += 2_000) { // "busy" keeps sending every 2 s, "quiet" sent once
+                harness.setProcessingTime(NOW + t);
+                harness.processElement(chunk("busy", 1795300000000L + t), 0L);
+            }
+
+            harness.setProcessingTime(NOW + 4_999);
+            harness.prepareSnapshotPreBarrier(1);
+            assertThat(harness.extractOutputValues()).as("nobody idle for 5 s yet").isEmpty();
+
+            harness.setProcessingTime(NOW + 9_000);
+            harness.prepareSnapshotPreBarrier(2);
+            harness.snapshot(2, NOW + 9_000);
+            assertThat(summaries(harness.extractOutputValues())).extracting(SessionBlockSummary::sessionId).containsExactly("quiet");
+            assertThat(harness.numKeyedStateEntries()).as("only busy's buffer + lines are left").isEqualTo(2);
+            harness.notifyOfCompletedCheckpoint(2);
+            assertThat(committedFiles()).hasSize(1);
+
+            // busy goes quiet too: written once it has been idle for 5 s, long before its 30 s flush age
+            harness.setProcessingTime(NOW + 12_999);
+            harness.prepareSnapshotPreBarrier(3);
+            assertThat(harness.extractOutputValues()).hasSize(1);
+            harness.setProcessingTime(NOW + 13_000);
+            harness.prepareSnapshotPreBarrier(4);
+            List<SessionBlockSummary> rows = summaries(harness.extractOutputValues());
+            assertThat(rows).extracting(SessionBlockSummary::sessionId).containsExactly("quiet", "busy");
+            assertThat(rows.get(1).messageCount()).isEqualTo(5);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void consoleLinesLeaveWithTheirBlockDeduplicatedPerBlockAndTheirStateIsCleared() throws Exception {
+        String hello = "{\"type\":6,\"timestamp\":%d,\"data\":{\"plugin\":\"rrweb/console@1\",\"payload\":{\"level\":\"%s\",\"payload\":[\"\\\"hello\\\"\"]}}}";
+        SessionChunk first = RecordingMessages.decode(NOW, List.of(RecordingMessages.message(5, "s-log", "w-1",
+                "[" + hello.formatted(1795300000003L, "log") + "," + hello.formatted(1795300000004L, "warn") + "]"))).get(0);
+        SessionChunk second = RecordingMessages.decode(NOW, List.of(RecordingMessages.message(5, "s-log", "w-2",
+                "[" + hello.formatted(1795300000001L, "log") + "]"))).get(0);
+        SessionChunk third = RecordingMessages.decode(NOW, List.of(RecordingMessages.message(5, "s-log", "w-2",
+                "[" + hello.formatted(1795300000009L, "log") + "]"))).get(0);
+
+        try (var harness = harness(Duration.ZERO)) {
+            harness.open();
+            harness.setProcessingTime(NOW);
+            harness.processElement(first, 0L);
+            harness.processElement(second, 0L);
+            assertThat(harness.numKeyedStateEntries()).as("buffer, lines, console lines").isEqualTo(3);
+            harness.prepareSnapshotPreBarrier(1);
+
+            assertThat(summaries(harness.extractOutputValues())).singleElement()
+                    .satisfies(r -> assertThat(r.consoleLogCount()).isEqualTo(2));
+            assertThat(logEntries(harness)).containsExactly(
+                    new LogEntry(5, "s-log", LogEntry.SESSION_REPLAY, "s-log", "w-2", 1795300000001L, "info", "hello", 30),
+                    new LogEntry(5, "s-log", LogEntry.SESSION_REPLAY, "s-log", "w-1", 1795300000004L, "warn", "hello", 30));
+            assertThat(harness.getSideOutput(SessionBlockWriter.LOG_ENTRIES)).extracting(r -> r.getValue().key())
+                    .containsOnly("s-log");
+            assertThat(harness.numKeyedStateEntries()).isZero();
+
+            // the next block of the session has its own rows, even for a line the previous block had
+            harness.processElement(third, 0L);
+            harness.prepareSnapshotPreBarrier(2);
+            assertThat(logEntries(harness)).hasSize(3).last()
+                    .satisfies(e -> assertThat(e.timestamp()).isEqualTo(1795300000009L));
+            assertThat(harness.numKeyedStateEntries()).isZero();
+            assertThat(harness.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
     void filesPendingAtACheckpointAreCommittedWhenTheJobRestoresFromIt() throws Exception {
         OperatorSubtaskState snapshot;
         try (var harness = harness(Duration.ZERO)) {
@@ -125,6 +204,93 @@ class SessionBlockWriterTest {
         }
     }
 
+    /**
+     * state/session-block-writer-0.1.0-rocksdb.snapshot was written by the block writer as of commit aa057ee (before
+     * idle flushing and log entries; RocksDB, as in production): sessions old-a (two messages) and old-b buffered, no
+     * pending file. SessionBuffer has gained a field since and the console-lines state is new; a checkpoint or
+     * savepoint from then (bin/local's data dir, a cluster's savepoint) must restore and write what it held.
+     */
+    @Test
+    void stateWrittenBeforeIdleFlushAndLogEntriesRestoresAndIsWritten() throws Exception {
+        OperatorSubtaskState old = OperatorSnapshotUtil.readStateHandle(
+                Path.of(getClass().getResource("/state/session-block-writer-0.1.0-rocksdb.snapshot").toURI()).toString());
+        try (var harness = harness(Duration.ofHours(1), Duration.ofMinutes(30))) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+            harness.initializeState(old);
+            harness.open();
+            harness.setProcessingTime(NOW + 1_000);
+            harness.processElement(chunk("old-a", 1795300000003L), 0L); // more for a restored session
+            assertThat(keys(harness, SessionBlockWriter.BUFFER_STATE)).as("restored sessions").containsExactlyInAnyOrder("1/old-a", "2/old-b");
+            harness.prepareSnapshotPreBarrier(2); // after a restore the writer writes everything it holds
+            harness.snapshot(2, NOW + 1_000);
+            harness.notifyOfCompletedCheckpoint(2);
+
+            List<SessionBlockSummary> rows = summaries(harness.extractOutputValues());
+            assertThat(rows).extracting(SessionBlockSummary::sessionId).containsExactlyInAnyOrder("old-a", "old-b");
+            SessionBlockSummary a = rows.stream().filter(r -> r.sessionId().equals("old-a")).findFirst().orElseThrow();
+            assertThat(a.messageCount()).isEqualTo(3);
+            assertThat(a.eventCount()).isEqualTo(4);
+            assertThat(a.firstUrl()).isEqualTo("http://old/");
+            assertThat(a.clickCount()).isEqualTo(1);
+            assertThat(readBlock(a.blockUrl())).extracting(e -> e.event().get("timestamp").asLong())
+                    .containsExactly(1795300000000L, 1795300000001L, 1795300000002L, 1795300000003L);
+            assertThat(logEntries(harness)).isEmpty();
+            for (String state : List.of(SessionBlockWriter.BUFFER_STATE, SessionBlockWriter.LINES_STATE, SessionBlockWriter.CONSOLE_STATE)) {
+                assertThat(keys(harness, state)).as(state + " in RocksDB").isEmpty();
+            }
+        }
+    }
+
+    private static List<String> keys(KeyedOneInputStreamOperatorTestHarness<String, SessionChunk, KeyedBytes> harness, String state)
+            throws Exception {
+        org.apache.flink.runtime.state.KeyedStateBackend<String> backend = harness.getOperator().getKeyedStateBackend();
+        try (Stream<String> keys = backend.getKeys(state, VoidNamespace.INSTANCE)) {
+            return keys.toList();
+        }
+    }
+
+    @Test
+    void aRestoredSessionFromBeforeIdleTrackingCountsItsFirstArrivalAsItsLastActivity() {
+        BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), Duration.ofSeconds(60), Duration.ofSeconds(5), 1, 3);
+        SessionBuffer restored = new SessionBuffer(1, "s", "d", "web", "web", "30d", NOW, 0L, BlockMetrics.empty());
+
+        assertThat(restored.isDue(NOW + 4_999, settings)).isFalse();
+        assertThat(restored.isDue(NOW + 5_000, settings)).isTrue();
+    }
+
+    /**
+     * The buffer limit counts what a block will hold (uncompressed line bytes), the same measure that is given back
+     * when a session is written. It used to add the packed size (12 bytes more per event) and take back the line
+     * bytes, so the count crept up with every written session until it forced "write everything" for no reason.
+     */
+    @Test
+    void theBufferLimitCountsUncompressedBlockBytesAndWritingASessionGivesThemBack() throws Exception {
+        SessionChunk a = chunk("s-a", 1795300000000L);
+        long blockBytes = a.metrics().size();
+        assertThat(a.lines().length).as("packed lines carry 12 bytes per event more").isEqualTo(blockBytes + 12);
+        BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), Duration.ofHours(1), Duration.ofHours(1), blockBytes + 1, 3);
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new SessionBlockWriter(settings), SessionChunk::sessionKey, Types.STRING)) {
+            harness.open();
+            harness.setProcessingTime(NOW);
+            harness.processElement(a, 0L);
+            harness.prepareSnapshotPreBarrier(1);
+            assertThat(harness.extractOutputValues()).as("one session's block bytes are below the limit").isEmpty();
+
+            harness.processElement(chunk("s-b", 1795300000001L), 0L);
+            harness.prepareSnapshotPreBarrier(2);
+            assertThat(harness.extractOutputValues()).as("two are above it: everything is written").hasSize(2);
+
+            for (int round = 0; round < 3; round++) {
+                harness.processElement(chunk("s-c" + round, 1795300000002L), 0L);
+                harness.prepareSnapshotPreBarrier(3 + round);
+                assertThat(harness.extractOutputValues()).as("nothing left counted from before").hasSize(2 + 2 * round);
+                harness.processElement(chunk("s-d" + round, 1795300000003L), 0L);
+                harness.prepareSnapshotPreBarrier(10 + round);
+                assertThat(harness.extractOutputValues()).hasSize(4 + 2 * round);
+            }
+        }
+    }
+
     @Test
     void endOfInputWritesEverythingStillBuffered() throws Exception {
         try (var harness = harness(Duration.ofHours(1))) {
@@ -142,13 +308,23 @@ class SessionBlockWriterTest {
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, SessionChunk, KeyedBytes> harness(Duration flushAge) throws Exception {
-        BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), flushAge, 100L * 1024 * 1024, 3);
+        return harness(flushAge, flushAge);
+    }
+
+    private KeyedOneInputStreamOperatorTestHarness<String, SessionChunk, KeyedBytes> harness(Duration flushAge, Duration idle)
+            throws Exception {
+        BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), flushAge, idle, 100L * 1024 * 1024, 3);
         return new KeyedOneInputStreamOperatorTestHarness<>(new SessionBlockWriter(settings), SessionChunk::sessionKey, Types.STRING);
     }
 
     private static SessionChunk chunk(String session, long ts) throws Exception {
         return RecordingMessages.decode(NOW, List.of(RecordingMessages.message(1, session, "w",
                 "[{\"type\":2,\"timestamp\":" + ts + ",\"data\":{}}]"))).get(0);
+    }
+
+    private static List<LogEntry> logEntries(KeyedOneInputStreamOperatorTestHarness<String, SessionChunk, KeyedBytes> harness) {
+        var side = harness.getSideOutput(SessionBlockWriter.LOG_ENTRIES);
+        return side == null ? List.of() : side.stream().map(r -> Json.decode(r.getValue().value(), LogEntry.class)).toList();
     }
 
     private static List<SessionBlockSummary> summaries(List<KeyedBytes> out) {

@@ -1,0 +1,54 @@
+package io.reflow.jobs.replay;
+
+import io.reflow.contracts.BlockUrl;
+import io.reflow.contracts.reader.BlockSource;
+import io.reflow.contracts.reader.ExactLength;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+/**
+ * Blocks on S3 for {@link io.reflow.contracts.reader.SessionRecordingReader}: one {@code GetObject} with
+ * {@code Range: bytes=START-END} per block, streamed. The bucket comes from the block url ({@code s3://} or
+ * {@code s3a://}). A response that is not exactly the requested range (a server ignoring Range answers with the
+ * whole object) is refused rather than read as a block.
+ *
+ * <p>The AWS SDK is a {@code provided} dependency of this module: the Flink job does not read blocks, so the job jar
+ * does not carry the SDK; a reader (a player, bin/local, a benchmark) has it on its own classpath.
+ */
+public final class S3BlockSource implements BlockSource {
+    private static final Set<String> SCHEMES = Set.of("s3", "s3a");
+
+    private final S3Client s3;
+
+    public S3BlockSource(S3Client s3) {
+        this.s3 = s3;
+    }
+
+    @Override
+    public InputStream open(BlockUrl block) throws IOException {
+        if (!SCHEMES.contains(block.scheme())) {
+            throw new IOException("not an S3 block url: " + block);
+        }
+        ResponseInputStream<GetObjectResponse> response;
+        try {
+            response = s3.getObject(b -> b.bucket(block.bucket()).key(block.key()).range(block.rangeHeader()));
+        } catch (SdkException e) {
+            throw new IOException("GET " + block + ": " + e.getMessage(), e);
+        }
+        Long length = response.response().contentLength();
+        String range = response.response().contentRange();
+        String expectedRange = "bytes " + block.start() + "-" + block.endInclusive() + "/";
+        if (length == null || length != block.length() || range == null || !range.startsWith(expectedRange)) {
+            response.abort();
+            response.close();
+            throw new IOException("GET " + block + " answered " + length + " bytes, Content-Range " + range
+                    + " instead of exactly the block (beyond the end of the object?)");
+        }
+        return new ExactLength(response, block.length(), block.toString());
+    }
+}
