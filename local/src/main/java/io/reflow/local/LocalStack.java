@@ -6,6 +6,7 @@ import io.reflow.capture.KafkaRecordSink;
 import io.reflow.capture.TeamRegistry;
 import io.reflow.contracts.Topics;
 import io.reflow.jobs.common.JobArguments;
+import io.reflow.jobs.events.EventsJobConfig;
 import io.reflow.jobs.replay.ReplayJobConfig;
 import io.reflow.schemas.Migrator;
 import io.reflow.schemas.Variant;
@@ -103,7 +104,10 @@ public final class LocalStack implements AutoCloseable {
                 "output.base", "s3://" + o.bucket() + "/recordings",
                 "checkpoint.interval-ms", "2000",
                 "flush.age-ms", "2000")));
-        LocalReplayJob job = LocalReplayJob.start(data.resolve("flink"), uiPort, s3Conf, replay);
+        EventsJobConfig events = EventsJobConfig.from(JobArguments.of(Map.of(
+                "kafka.bootstrap-servers", kafkaBootstrap,
+                "checkpoint.interval-ms", "2000")));
+        LocalFlinkJobs job = LocalFlinkJobs.start(data.resolve("flink"), uiPort, s3Conf, replay, events);
         started.push(job);
         urls.put("flink", "http://127.0.0.1:" + uiPort);
 
@@ -129,7 +133,12 @@ public final class LocalStack implements AutoCloseable {
                 Topics.EVENTS, 4,
                 Topics.DEAD_LETTER, 1,
                 Topics.SESSION_REPLAY_EVENTS, 2,
-                Topics.LOG_ENTRIES, 1));
+                Topics.LOG_ENTRIES, 1,
+                Topics.EVENTS_JSON, 2,
+                Topics.PERSON, 1,
+                Topics.PERSON_DISTINCT_ID, 1,
+                Topics.INGESTION_WARNINGS, 1,
+                Topics.PERSON_MERGES, 4));
     }
 
     private void createBucket(LocalOptions o) {

@@ -1,5 +1,7 @@
 package io.reflow.local;
 
+import io.reflow.jobs.events.EventsJob;
+import io.reflow.jobs.events.EventsJobConfig;
 import io.reflow.jobs.replay.ReplayJob;
 import io.reflow.jobs.replay.ReplayJobConfig;
 import java.io.IOException;
@@ -21,22 +23,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replay job on an in-process MiniCluster with the Flink web UI. State is RocksDB on local disk;
- * checkpoints are retained and a stop takes a savepoint, so a restart on the same data dir resumes
- * from the newest of them.
+ * The replay and events jobs, as one Flink job on an in-process MiniCluster with the Flink web UI. State is
+ * RocksDB on local disk; checkpoints are retained and a stop takes a savepoint, so a restart on the same data
+ * dir resumes from the newest of them.
  */
-final class LocalReplayJob implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalReplayJob.class);
+final class LocalFlinkJobs implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalFlinkJobs.class);
 
     private final JobClient job;
     private final Path savepoints;
 
-    private LocalReplayJob(JobClient job, Path savepoints) {
+    private LocalFlinkJobs(JobClient job, Path savepoints) {
         this.job = job;
         this.savepoints = savepoints;
     }
 
-    static LocalReplayJob start(Path flinkDir, int uiPort, Configuration s3, ReplayJobConfig config) throws Exception {
+    static LocalFlinkJobs start(Path flinkDir, int uiPort, Configuration s3, ReplayJobConfig replay, EventsJobConfig events)
+            throws Exception {
         Path checkpoints = Files.createDirectories(flinkDir.resolve("checkpoints"));
         Path savepoints = Files.createDirectories(flinkDir.resolve("savepoints"));
         Configuration conf = new Configuration(s3);
@@ -56,11 +59,12 @@ final class LocalReplayJob implements AutoCloseable {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
         env.setParallelism(2);
-        env.enableCheckpointing(config.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        ReplayJob.fromConfig(config).build(env);
-        JobClient job = env.executeAsync("reflow-replay");
-        LOG.info("replay job {} started{}", job.getJobID(), resumeFrom.map(p -> " from " + p).orElse(" with empty state"));
-        return new LocalReplayJob(job, savepoints);
+        env.enableCheckpointing(replay.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        ReplayJob.fromConfig(replay).build(env);
+        EventsJob.fromConfig(events).build(env);
+        JobClient job = env.executeAsync("reflow-local (replay + events)");
+        LOG.info("flink job {} started{}", job.getJobID(), resumeFrom.map(p -> " from " + p).orElse(" with empty state"));
+        return new LocalFlinkJobs(job, savepoints);
     }
 
     String jobId() {
@@ -72,7 +76,7 @@ final class LocalReplayJob implements AutoCloseable {
         try (Stream<Path> c = Files.walk(checkpoints, 3); Stream<Path> s = Files.walk(savepoints, 2)) {
             return Stream.concat(c, s)
                     .filter(p -> p.getFileName().toString().equals("_metadata"))
-                    .max(Comparator.comparingLong(LocalReplayJob::modified))
+                    .max(Comparator.comparingLong(LocalFlinkJobs::modified))
                     .map(Path::getParent);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -93,7 +97,7 @@ final class LocalReplayJob implements AutoCloseable {
         try {
             String savepoint = job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
                     .get(Duration.ofSeconds(60).toMillis(), TimeUnit.MILLISECONDS);
-            LOG.info("replay job stopped with savepoint {}", savepoint);
+            LOG.info("flink job stopped with savepoint {}", savepoint);
             pruneSavepoints();
         } catch (Exception e) {
             LOG.warn("stop with savepoint failed ({}); cancelling: the retained checkpoint is resumed next time", e.toString());
@@ -107,7 +111,7 @@ final class LocalReplayJob implements AutoCloseable {
 
     private void pruneSavepoints() throws IOException {
         try (Stream<Path> s = Files.list(savepoints)) {
-            List<Path> old = s.filter(Files::isDirectory).sorted(Comparator.comparingLong(LocalReplayJob::modified).reversed())
+            List<Path> old = s.filter(Files::isDirectory).sorted(Comparator.comparingLong(LocalFlinkJobs::modified).reversed())
                     .skip(2).toList();
             for (Path p : old) {
                 try (Stream<Path> files = Files.walk(p)) {
