@@ -1,46 +1,48 @@
 package io.reflow.capture;
 
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Turns a request body into the JSON bytes the client meant, whatever way posthog-js sent it:
  * gzip (recognised by its magic bytes, with or without {@code compression=gzip-js} or
  * {@code Content-Encoding: gzip}), a form body {@code data=<base64>} ({@code compression=base64},
- * beacons and legacy SDKs), or plain JSON. The decoded size limit is enforced while inflating, so a
- * gzip bomb is refused after at most {@code limit} bytes were produced.
+ * beacons and legacy SDKs), lz-string ({@code compression=lz64}, old SDKs, in a form body or as the
+ * whole body), plain JSON, or, for a body-less legacy pixel request, the {@code data} query parameter.
+ * The decoded size limit is enforced while inflating, so a gzip or lz64 bomb is refused after at
+ * most {@code limit} bytes were produced.
  */
 final class BodyDecoder {
-    private static final int CHUNK = 64 * 1024;
     private static final byte[] FORM_DATA_PREFIX = "data=".getBytes(StandardCharsets.US_ASCII);
 
     private BodyDecoder() {}
 
     static byte[] decode(Request request, int limit) {
         byte[] body = request.body();
-        if (body.length == 0) {
+        String pixelData = body.length == 0 ? request.query("data") : null;
+        if (body.length == 0 && pixelData == null) {
             throw CaptureException.badRequest("empty_body", "the request has no body");
         }
         String compression = lower(request.query("compression"));
         if ("lz64".equals(compression)) {
-            throw CaptureException.badRequest("unsupported_compression", "lz64 (lz-string) bodies are not supported; use gzip-js or base64");
+            return Lz64.decode(pixelData != null ? pixelData : lz64Text(request), limit);
         }
         String encoding = lower(request.header("content-encoding"));
         if (encoding != null && !encoding.equals("gzip") && !encoding.equals("identity")) {
             throw new CaptureException(415, "unsupported_encoding", "Content-Encoding " + encoding + " is not supported; use gzip");
         }
-        // gzip first: a gzip body can never be a form, whatever its Content-Type claims (curl says form by default)
-        byte[] bytes = !isGzip(body) && isForm(request) ? formData(body) : body;
+        byte[] bytes;
+        if (pixelData != null) {
+            bytes = dataField(pixelData);
+        } else {
+            // gzip first: a gzip body can never be a form, whatever its Content-Type claims (curl says form by default)
+            bytes = !isGzip(body) && isForm(request) ? dataField(formField(body)) : body;
+        }
         if (isGzip(bytes)) {
-            return gunzip(new ByteArrayInputStream(bytes), limit);
+            return Gunzip.inflate(bytes, limit);
         }
         if ("gzip".equals(encoding)) {
             throw CaptureException.badRequest("invalid_gzip", "Content-Encoding is gzip but the body is not gzip data");
@@ -52,26 +54,7 @@ final class BodyDecoder {
     }
 
     static boolean isGzip(byte[] b) {
-        return b.length >= 2 && (b[0] & 0xff) == 0x1f && (b[1] & 0xff) == 0x8b;
-    }
-
-    /** Inflates a gzip stream, refusing it as soon as more than {@code limit} bytes come out. */
-    static byte[] gunzip(InputStream compressed, int limit) {
-        try (GZIPInputStream in = new GZIPInputStream(compressed, CHUNK)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(CHUNK);
-            byte[] buf = new byte[CHUNK];
-            long total = 0;
-            for (int n; (n = in.read(buf)) > 0; ) {
-                total += n;
-                if (total > limit) {
-                    throw tooLarge(limit);
-                }
-                out.write(buf, 0, n);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw CaptureException.badRequest("invalid_gzip", "the body is not valid gzip: " + e.getMessage());
-        }
+        return Gunzip.isGzip(b);
     }
 
     private static boolean isForm(Request request) {
@@ -91,16 +74,24 @@ final class BodyDecoder {
         return true;
     }
 
-    /** The {@code data} field of a form body: base64 (PostHog's encoding) or, from some clients, JSON as is. */
-    private static byte[] formData(byte[] body) {
-        String data;
+    /** The lz-string text of an lz64 request: the {@code data} field of a form body, or the whole body. */
+    private static String lz64Text(Request request) {
+        return isForm(request) ? formField(request.body()) : new String(request.body(), StandardCharsets.ISO_8859_1).strip();
+    }
+
+    /** The {@code data} field of a form body, URL-decoded. */
+    private static String formField(byte[] body) {
         try {
-            data = new QueryStringDecoder(new String(body, StandardCharsets.ISO_8859_1), false)
+            return new QueryStringDecoder(new String(body, StandardCharsets.ISO_8859_1), false)
                     .parameters().getOrDefault("data", List.of()).stream().findFirst()
                     .orElseThrow(() -> CaptureException.badRequest("invalid_payload", "form body without a data field"));
         } catch (IllegalArgumentException e) {
             throw CaptureException.badRequest("invalid_payload", "the form body is not URL-encoded");
         }
+    }
+
+    /** A {@code data} value: base64 (PostHog's encoding) or, from some clients, JSON as is. */
+    private static byte[] dataField(String data) {
         String trimmed = data.strip();
         if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
             return trimmed.getBytes(StandardCharsets.UTF_8);

@@ -23,10 +23,12 @@ import java.util.function.ToIntFunction;
  */
 final class BodyLimitAggregator extends HttpObjectAggregator {
     private final ToIntFunction<String> rawLimitByPath;
+    private final CaptureMetrics metrics;
 
-    BodyLimitAggregator(int maxRawBytes, ToIntFunction<String> rawLimitByPath) {
+    BodyLimitAggregator(int maxRawBytes, ToIntFunction<String> rawLimitByPath, CaptureMetrics metrics) {
         super(maxRawBytes);
         this.rawLimitByPath = rawLimitByPath;
+        this.metrics = metrics;
     }
 
     @Override
@@ -51,8 +53,12 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
         ctx.writeAndFlush(tooLarge(oversized, true)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private static FullHttpResponse tooLarge(HttpMessage request, boolean close) {
-        Reply reply = ErrorMapper.toReply(CaptureException.tooLarge("the request body is larger than this endpoint accepts"));
+    private FullHttpResponse tooLarge(HttpMessage request, boolean close) {
+        CaptureException refusal = CaptureException.tooLarge("the request body is larger than this endpoint accepts");
+        Reply reply = ErrorMapper.toReply(refusal);
+        String route = request instanceof HttpRequest r ? Router.route(new QueryStringDecoder(r.uri()).path()) : Router.OTHER_ROUTE;
+        metrics.rejected(route, reply.status(), ErrorMapper.reason(refusal));
+        metrics.answered(route, reply.status(), -1);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType())

@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * <p>Body limits are on the <em>decoded</em> (decompressed) size; the raw body a route accepts is
  * bounded separately at twice its decoded limit (base64 and URL-encoding inflate form bodies).
  *
+ * @param trustedProxies the proxies whose {@code X-Forwarded-For} is believed ({@code CAPTURE_TRUSTED_PROXIES},
+ *     comma-separated CIDRs; none by default, so the socket's peer address is the client's)
  * @param kafkaProducerOverrides extra producer properties from {@code KAFKA_PRODUCER_*} variables,
  *     e.g. {@code KAFKA_PRODUCER_SECURITY_PROTOCOL=SSL} becomes {@code security.protocol=SSL}
  */
@@ -36,7 +38,8 @@ public record CaptureConfig(
         Map<String, String> kafkaProducerOverrides,
         int workerThreads,
         int maxQueuedRequests,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        TrustedProxies trustedProxies) {
 
     private static final int MB = 1024 * 1024;
     private static final Set<String> COMPRESSIONS = Set.of("zstd", "lz4", "gzip", "snappy", "none");
@@ -44,6 +47,7 @@ public record CaptureConfig(
 
     public CaptureConfig {
         kafkaProducerOverrides = Map.copyOf(kafkaProducerOverrides);
+        trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         if (!COMPRESSIONS.contains(kafkaCompression)) {
             throw new IllegalArgumentException("KAFKA_COMPRESSION must be one of " + COMPRESSIONS + ", got " + kafkaCompression);
         }
@@ -84,7 +88,8 @@ public record CaptureConfig(
                 producerOverrides(env),
                 r.integer("CAPTURE_WORKER_THREADS", Math.max(4, 2 * Runtime.getRuntime().availableProcessors())),
                 r.integer("CAPTURE_MAX_QUEUED_REQUESTS", 256),
-                Duration.ofMillis(r.integer("CAPTURE_DRAIN_TIMEOUT_MS", 10_000)));
+                Duration.ofMillis(r.integer("CAPTURE_DRAIN_TIMEOUT_MS", 10_000)),
+                TrustedProxies.parse(r.string("CAPTURE_TRUSTED_PROXIES", "")));
     }
 
     /** The largest raw (still encoded) body any route accepts. */

@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
  * The capture HTTP service: a Netty server (epoll when available) whose slow work (decoding,
  * waiting for the sink) runs on a bounded worker pool. Embeddable: {@link #start} returns a running
  * server, {@link #close} shuts it down gracefully. {@link Main} runs it as a service with the Kafka sink.
+ * Its meters are served on {@code GET /metrics}.
  */
 public final class CaptureServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureServer.class);
@@ -42,6 +43,7 @@ public final class CaptureServer implements AutoCloseable {
     private final CaptureConfig config;
     private final RecordSink sink;
     private final Router router;
+    private final CaptureMetrics metrics = new CaptureMetrics();
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final ThreadPoolExecutor workers;
@@ -54,8 +56,8 @@ public final class CaptureServer implements AutoCloseable {
     private CaptureServer(CaptureConfig config, RecordSink sink, TeamRegistry registry) {
         this.config = config;
         this.sink = sink;
-        GuardedSink guarded = new GuardedSink(sink, config.kafkaMessageTimeout().plusSeconds(1));
-        this.router = new Router(config, registry, guarded, this::ready);
+        GuardedSink guarded = new GuardedSink(sink, config.kafkaMessageTimeout().plusSeconds(1), config, metrics);
+        this.router = new Router(config, registry, guarded, this::ready, metrics);
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.acceptGroup = new MultiThreadIoEventLoopGroup(1, io);
         this.ioGroup = new MultiThreadIoEventLoopGroup(0, io);
@@ -66,6 +68,12 @@ public final class CaptureServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+        metrics.gauge("capture.requests.in.flight", "Requests received and not yet answered", inFlight, AtomicInteger::get);
+        metrics.gauge("capture.requests.queued", "Requests waiting for a worker thread", workers, w -> w.getQueue().size());
+        metrics.gauge("capture.workers.busy", "Worker threads decoding a request or handing it to Kafka", workers,
+                ThreadPoolExecutor::getActiveCount);
+        metrics.gauge("capture.ready", "1 while capture is ready for traffic (readiness probe), else 0", this, s -> s.ready() ? 1 : 0);
+        metrics.gauge("capture.teams", "Projects in the team registry", registry, r -> r.teams().size());
     }
 
     /**
@@ -78,6 +86,7 @@ public final class CaptureServer implements AutoCloseable {
             server.bind();
         } catch (RuntimeException e) {
             server.shutdownThreads();
+            server.metrics.close();
             throw e;
         }
         return server;
@@ -99,7 +108,7 @@ public final class CaptureServer implements AutoCloseable {
                                 .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
                                 .addLast(new HttpServerCodec(16 * 1024, 64 * 1024, 64 * 1024))
                                 .addLast(new BodyLimitAggregator(rawLimit,
-                                        path -> CaptureConfig.rawLimit(router.decodedLimit(path))))
+                                        path -> CaptureConfig.rawLimit(router.decodedLimit(path)), metrics))
                                 .addLast(new HttpHandler(CaptureServer.this));
                     }
                 })
@@ -123,12 +132,27 @@ public final class CaptureServer implements AutoCloseable {
         return closing;
     }
 
+    CaptureConfig config() {
+        return config;
+    }
+
+    CaptureMetrics metrics() {
+        return metrics;
+    }
+
     void requestStarted() {
         inFlight.incrementAndGet();
     }
 
     void requestFinished() {
         inFlight.decrementAndGet();
+    }
+
+    /** The answer to a request refused with {@code failure}, counted as a rejection of {@code route}. */
+    Reply refuse(String route, Throwable failure) {
+        Reply reply = ErrorMapper.toReply(failure);
+        metrics.rejected(route, reply.status(), ErrorMapper.reason(failure));
+        return reply;
     }
 
     /** Answers a request: quick ones on the calling I/O thread, the others on the worker pool. Never fails. */
@@ -152,7 +176,7 @@ public final class CaptureServer implements AutoCloseable {
                         "capture has too many requests in progress; retry later", null));
             }
         }
-        return reply.handle((r, e) -> e == null ? r : ErrorMapper.toReply(e));
+        return reply.handle((r, e) -> e == null ? r : refuse(request.route(), e));
     }
 
     private CompletableFuture<Reply> route(Request request) {
@@ -193,6 +217,7 @@ public final class CaptureServer implements AutoCloseable {
         }
         connections.close().awaitUninterruptibly();
         shutdownThreads();
+        metrics.close();
         LOG.info("capture stopped");
     }
 

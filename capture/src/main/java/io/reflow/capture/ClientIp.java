@@ -7,15 +7,29 @@ import java.net.UnknownHostException;
 final class ClientIp {
     private ClientIp() {}
 
-    /** The first X-Forwarded-For hop when a proxy set one, otherwise the peer address. */
-    static String of(String forwardedFor, String peer) {
-        if (forwardedFor != null) {
-            String first = forwardedFor.split(",", 2)[0].trim();
-            if (!first.isEmpty()) {
-                return first;
+    /**
+     * The client's address: the peer, unless the peer is a trusted proxy; then X-Forwarded-For is read from
+     * the right (each proxy appends the address it was connected from) up to the first hop that is not a
+     * trusted proxy. Hops further left were written by the client and prove nothing. A hop that is not an
+     * address literal ends the walk at the last trusted one.
+     */
+    static String of(String forwardedFor, String peer, TrustedProxies trusted) {
+        if (forwardedFor == null || peer == null || !trusted.contains(peer)) {
+            return peer;
+        }
+        String client = peer;
+        String[] hops = forwardedFor.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].strip();
+            if (TrustedProxies.addressBytes(hop) == null) {
+                break;
+            }
+            client = hop;
+            if (!trusted.contains(hop)) {
+                break;
             }
         }
-        return peer;
+        return client;
     }
 
     static String anonymize(String ip) {

@@ -26,6 +26,11 @@ final class ErrorMapper {
         return e.status() == 503 ? reply.withHeader("Retry-After", Integer.toString(CaptureException.RETRY_AFTER_SECONDS)) : reply;
     }
 
+    /** The {@code code} the answer to {@code failure} carries: the reason a request was refused, for metrics. */
+    static String reason(Throwable failure) {
+        return unwrap(failure) instanceof CaptureException e ? e.code() : "internal_error";
+    }
+
     static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();

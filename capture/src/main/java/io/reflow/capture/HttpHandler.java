@@ -45,14 +45,22 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         Map<String, String> cors = Cors.headers(origin, msg.headers().get(HttpHeaderNames.ACCESS_CONTROL_REQUEST_HEADERS), preflight);
         boolean keepAlive = HttpUtil.isKeepAlive(msg);
 
+        long startNanos = System.nanoTime();
         server.requestStarted();
         CompletableFuture<Reply> reply;
+        String route;
         if (msg.decoderResult().isFailure()) {
             keepAlive = false;
-            reply = CompletableFuture.completedFuture(ErrorMapper.toReply(
+            route = Router.OTHER_ROUTE;
+            reply = CompletableFuture.completedFuture(server.refuse(route,
                     CaptureException.badRequest("malformed_request", "the HTTP request could not be parsed")));
         } else {
-            reply = server.dispatch(toRequest(ctx, msg));
+            Request request = toRequest(ctx, msg);
+            route = request.route();
+            if (request.body().length > 0) {
+                server.metrics().requestBytes(route, request.body().length);
+            }
+            reply = server.dispatch(request);
         }
 
         if (++outstanding == 1) {
@@ -62,11 +70,11 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         CompletableFuture<Void> previous = previousWrite;
         CompletableFuture<Void> written = new CompletableFuture<>();
         previousWrite = written;
-        previous.thenCombine(reply, (ignored, r) -> r).thenAccept(r -> write(ctx, r, cors, close, written));
+        previous.thenCombine(reply, (ignored, r) -> r).thenAccept(r -> write(ctx, r, cors, close, written, route, startNanos));
     }
 
     private void write(ChannelHandlerContext ctx, Reply reply, Map<String, String> cors, boolean closeRequested,
-                       CompletableFuture<Void> written) {
+                       CompletableFuture<Void> written, String route, long startNanos) {
         boolean close = closeRequested || server.closing();
         DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(reply.status()), Unpooled.wrappedBuffer(reply.body()));
@@ -78,6 +86,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         reply.headers().forEach(response.headers()::set);
         response.headers().set(HttpHeaderNames.CONNECTION, close ? "close" : "keep-alive");
         ctx.writeAndFlush(response).addListener((ChannelFutureListener) f -> {
+            server.metrics().answered(route, reply.status(), System.nanoTime() - startNanos);
             server.requestFinished();
             written.complete(null);
             if (close || !f.isSuccess()) {
@@ -95,7 +104,7 @@ final class HttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
                 ? a.getAddress().getHostAddress() : null;
         return new Request(msg.method().name(), uri.path(), uri.parameters(), headers,
-                ByteBufUtil.getBytes(msg.content()), ClientIp.of(headers.get("x-forwarded-for"), peer),
+                ByteBufUtil.getBytes(msg.content()), ClientIp.of(headers.get("x-forwarded-for"), peer, server.config().trustedProxies()),
                 System.currentTimeMillis());
     }
 

@@ -39,7 +39,8 @@ public final class KafkaRecordSink implements RecordSink {
                 new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
-    static Map<String, Object> producerProperties(CaptureConfig config) {
+    /** The producer settings capture uses (also for benchmarking the producer alone with the same settings). */
+    public static Map<String, Object> producerProperties(CaptureConfig config) {
         long timeoutMs = config.kafkaMessageTimeout().toMillis();
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());

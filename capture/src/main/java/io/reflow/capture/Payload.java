@@ -11,9 +11,12 @@ import java.util.List;
 
 /**
  * A decoded capture body in any shape posthog-js (current or legacy) sends: one event, an array of
- * events, or {@code {"api_key"|"token": …, "sent_at": …, "batch": […]}}.
+ * events, or {@code {"api_key"|"token": …, "sent_at": …, "batch": […]}}. The items are not checked here.
+ *
+ * @param json the decoded body, which the items' byte ranges point into
+ * @param root the body's top-level object (without its batch), or an empty object for a bare array
  */
-record Payload(JsonNode root, List<JsonNode> events) {
+record Payload(byte[] json, JsonNode root, List<PayloadItem> items) {
     private static final int MAX_DISTINCT_ID_CHARS = 200;
 
     static JsonNode parseJson(byte[] json) {
@@ -30,26 +33,29 @@ record Payload(JsonNode root, List<JsonNode> events) {
         }
     }
 
+    /** An events body; each item keeps only what capture checks, see {@link PayloadReader}. */
     static Payload parse(byte[] json) {
-        JsonNode root = parseJson(json);
-        List<JsonNode> events = new ArrayList<>();
-        JsonNode list = root.isObject() && root.has("batch") ? root.get("batch") : root;
-        if (list.isArray()) {
-            list.forEach(events::add);
-        } else if (list.isObject()) {
-            events.add(list);
-        } else {
-            throw CaptureException.badRequest("invalid_payload", "expected an event, an array of events or {\"batch\": [...]}");
+        return PayloadReader.read(json, PayloadReader.Mode.EVENTS);
+    }
+
+    /** A recordings body; the rrweb events of each item are only scanned, see {@link PayloadReader}. */
+    static Payload parseSnapshots(byte[] json) {
+        return PayloadReader.read(json, PayloadReader.Mode.SNAPSHOTS);
+    }
+
+    List<JsonNode> events() {
+        List<JsonNode> nodes = new ArrayList<>(items.size());
+        items.forEach(i -> nodes.add(i.node()));
+        return nodes;
+    }
+
+    /** The item as sent, fully parsed (an item's node holds only what capture checks). */
+    JsonNode fullItem(PayloadItem item) {
+        try {
+            return Json.mapper().readTree(json, item.start(), item.end() - item.start());
+        } catch (IOException e) {
+            return item.node(); // it parsed once already; cannot happen
         }
-        if (events.isEmpty()) {
-            throw CaptureException.badRequest("empty_batch", "the request contains no events");
-        }
-        for (JsonNode e : events) {
-            if (!e.isObject()) {
-                throw CaptureException.badRequest("invalid_payload", "every event must be a JSON object");
-            }
-        }
-        return new Payload(root, List.copyOf(events));
     }
 
     /**
@@ -60,8 +66,8 @@ record Payload(JsonNode root, List<JsonNode> events) {
     String token(Request request) {
         String token = firstText(root, "api_key", "token");
         if (token == null) {
-            for (JsonNode e : events) {
-                String t = eventToken(e);
+            for (PayloadItem item : items) {
+                String t = eventToken(item.node());
                 if (t != null && token != null && !t.equals(token)) {
                     throw CaptureException.badRequest("multiple_tokens", "the events of one request name different project tokens");
                 }

@@ -7,112 +7,124 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /s/}: one {@link RecordingMessage} per {@code $snapshot} item on the recordings topic,
  * keyed by session id. Items that cannot be replayed go to the dead-letter topic with the reason;
  * the rest of the request is accepted. A message larger than the Kafka message limit is split into
  * several consecutive messages of whole rrweb events (same key, so same partition, in order).
+ * A project with recordings off, or over its recording volume limit, is answered {@code quota_limited}
+ * and nothing of the request is written.
  */
 final class RecordingsEndpoint {
-    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9-]{1,70}");
-    /** PostHog's answer when recordings are off for the project; posthog-js then stops recording. */
-    static final Reply RECORDINGS_OFF = Reply.json(200, Map.of("status", 1, "quota_limited", List.of("recordings")));
+    /** PostHog's answer when recordings are off or limited for the project; posthog-js then stops recording. */
+    static final Reply QUOTA_LIMITED = Reply.quotaLimited(VolumeLimiter.RECORDINGS);
 
     private final CaptureConfig config;
     private final Authenticator auth;
     private final GuardedSink sink;
+    private final VolumeLimiter limiter;
+    private final CaptureMetrics metrics;
 
-    RecordingsEndpoint(CaptureConfig config, Authenticator auth, GuardedSink sink) {
+    RecordingsEndpoint(CaptureConfig config, Authenticator auth, GuardedSink sink, VolumeLimiter limiter, CaptureMetrics metrics) {
         this.config = config;
         this.auth = auth;
         this.sink = sink;
+        this.limiter = limiter;
+        this.metrics = metrics;
     }
 
     CompletableFuture<Reply> handle(Request request) {
-        Payload payload = Payload.parse(BodyDecoder.decode(request, config.maxRecordingsBytes()));
+        byte[] json = BodyDecoder.decode(request, config.maxRecordingsBytes());
+        metrics.decodedBytes(request.route(), json.length);
+        Payload payload = Payload.parseSnapshots(json);
         Team team = auth.authenticate(payload.token(request));
         if (!team.recordingsEnabled()) {
-            return CompletableFuture.completedFuture(RECORDINGS_OFF);
+            metrics.quotaLimited(VolumeLimiter.RECORDINGS, "recordings_disabled");
+            return CompletableFuture.completedFuture(QUOTA_LIMITED);
+        }
+        if (!limiter.allowRecordingBytes(team, json.length)) {
+            metrics.quotaLimited(VolumeLimiter.RECORDINGS, "volume_limit");
+            return CompletableFuture.completedFuture(QUOTA_LIMITED);
         }
         List<SinkRecord> records = new ArrayList<>();
-        for (JsonNode item : payload.events()) {
+        for (PayloadItem item : payload.items()) {
             String invalid = invalidReason(item);
             if (invalid != null) {
-                records.add(deadLetter(request, team, invalid, item));
+                records.add(deadLetter(request, team, invalid, payload.fullItem(item)));
                 continue;
             }
-            JsonNode props = item.get("properties");
-            List<JsonNode> events = new ArrayList<>();
-            props.get("$snapshot_data").forEach(events::add);
-            RecordingMessage message = new RecordingMessage(team.teamId(),
+            JsonNode props = item.node().get("properties");
+            RecordingMessage empty = new RecordingMessage(team.teamId(),
                     props.get("$session_id").asText(),
                     Payload.text(props, "$window_id"),
-                    Payload.distinctId(item),
+                    Payload.distinctId(item.node()),
                     orDefault(Payload.text(props, "$snapshot_source"), "web"),
                     orDefault(Payload.text(props, "$lib"), "unknown"),
                     request.receivedAtMs(),
-                    payload.sentAt(item, request),
+                    payload.sentAt(item.node(), request),
                     team.retention().pathSegment(),
-                    events);
-            split(message, request, team, records);
+                    List.of());
+            split(new Recording(empty.sessionId(), Json.encode(empty), payload.json(), item), 0, item.snapshotEventCount(),
+                    request, team, records);
         }
         return sink.send(records).thenApply(done -> Reply.OK);
     }
 
     /** Why an item cannot become a recording message, or null when it can. */
-    private static String invalidReason(JsonNode item) {
-        if (!"$snapshot".equals(Payload.text(item, "event"))) {
+    private static String invalidReason(PayloadItem item) {
+        JsonNode node = item.node();
+        if (!"$snapshot".equals(Payload.text(node, "event"))) {
             return "not_a_snapshot";
         }
-        JsonNode props = item.path("properties");
+        JsonNode props = node.path("properties");
         JsonNode sessionId = props.get("$session_id");
         if (sessionId == null || sessionId.isNull() || (sessionId.isTextual() && sessionId.asText().isEmpty())) {
             return "missing_session_id";
         }
-        if (!sessionId.isTextual() || !SESSION_ID.matcher(sessionId.asText()).matches()) {
+        if (!ItemChecks.isValidSessionId(sessionId)) {
             return "invalid_session_id";
         }
-        if (Payload.distinctId(item) == null) {
+        if (Payload.distinctId(node) == null) {
             return "missing_distinct_id";
         }
-        JsonNode data = props.get("$snapshot_data");
-        if (data == null || !data.isArray() || data.isEmpty()) {
+        if (item.snapshotEventCount() == 0) {
             return "no_events";
         }
-        for (JsonNode e : data) {
-            if (!e.isObject()) {
-                return "invalid_events";
-            }
+        if (!item.snapshotEventsAreObjects()) {
+            return "invalid_events";
         }
         return null;
     }
 
-    private void split(RecordingMessage message, Request request, Team team, List<SinkRecord> out) {
-        byte[] value = Json.encode(message);
-        if (value.length <= config.kafkaMaxMessageBytes()) {
-            out.add(new SinkRecord(config.recordingsTopic(), message.sessionId(), value, Map.of(
-                    SinkRecord.HEADER_TEAM_ID, Long.toString(team.teamId()),
-                    SinkRecord.HEADER_SESSION_ID, message.sessionId())));
-            return;
-        }
-        List<JsonNode> events = message.events();
-        if (events.size() == 1) {
-            out.add(DeadLetters.record(config.deadLetterTopic(), message.sessionId(), new DeadLetter(DeadLetter.SOURCE,
-                    request.path(), "event_too_large", "one rrweb event of " + value.length
-                    + " bytes exceeds the Kafka message limit of " + config.kafkaMaxMessageBytes() + " bytes (session "
-                    + message.sessionId() + ")", team.teamId(), team.apiToken(), request.receivedAtMs(), null), config.kafkaMaxMessageBytes()));
-            return;
-        }
-        int half = events.size() / 2;
-        split(withEvents(message, events.subList(0, half)), request, team, out);
-        split(withEvents(message, events.subList(half, events.size())), request, team, out);
-    }
+    /**
+     * One valid item on its way to the topic: the message encoded without events, and where its rrweb events lie
+     * in the body.
+     */
+    private record Recording(String sessionId, byte[] encodedWithoutEvents, byte[] body, PayloadItem item) {}
 
-    private static RecordingMessage withEvents(RecordingMessage m, List<JsonNode> events) {
-        return new RecordingMessage(m.teamId(), m.sessionId(), m.windowId(), m.distinctId(), m.snapshotSource(),
-                m.snapshotLibrary(), m.receivedAtMs(), m.sentAt(), m.retention(), events);
+    /** Writes events {@code [from, to)} of the item as one message, or as several if that is over the Kafka limit. */
+    private void split(Recording r, int from, int to, Request request, Team team, List<SinkRecord> out) {
+        int start = r.item().snapshotEventStart(from);
+        int end = r.item().snapshotEventEnd(to - 1);
+        int size = SplicedJson.filledSize(r.encodedWithoutEvents(), end - start);
+        if (size <= config.kafkaMaxMessageBytes()) {
+            out.add(new SinkRecord(config.recordingsTopic(), r.sessionId(),
+                    SplicedJson.fillLastArray(r.encodedWithoutEvents(), r.body(), start, end), Map.of(
+                    SinkRecord.HEADER_TEAM_ID, Long.toString(team.teamId()),
+                    SinkRecord.HEADER_SESSION_ID, r.sessionId())));
+            return;
+        }
+        if (to - from == 1) {
+            out.add(DeadLetters.record(config.deadLetterTopic(), r.sessionId(), new DeadLetter(DeadLetter.SOURCE,
+                    request.path(), "event_too_large", "one rrweb event of " + size
+                    + " bytes exceeds the Kafka message limit of " + config.kafkaMaxMessageBytes() + " bytes (session "
+                    + r.sessionId() + ")", team.teamId(), team.apiToken(), request.receivedAtMs(), null), config.kafkaMaxMessageBytes()));
+            return;
+        }
+        int half = (from + to) / 2;
+        split(r, from, half, request, team, out);
+        split(r, half, to, request, team, out);
     }
 
     private SinkRecord deadLetter(Request request, Team team, String reason, JsonNode item) {

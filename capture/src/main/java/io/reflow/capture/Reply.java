@@ -3,6 +3,7 @@ package io.reflow.capture;
 import io.reflow.contracts.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** An HTTP answer, independent of the server library: status, content type, body and extra headers. */
@@ -15,6 +16,11 @@ record Reply(int status, String contentType, byte[] body, Map<String, String> he
 
     Reply {
         headers = Map.copyOf(headers);
+    }
+
+    /** PostHog's answer when a project may not send more of {@code resource} now; posthog-js then backs off. */
+    static Reply quotaLimited(String resource) {
+        return json(200, Map.of("status", 1, "quota_limited", List.of(resource)));
     }
 
     static Reply json(int status, Object value) {

@@ -8,7 +8,7 @@ import java.util.Map;
  *
  * @param path the path without query string
  * @param headers lower-case names
- * @param remoteIp the client address (first X-Forwarded-For hop when present)
+ * @param remoteIp the client address (see {@link ClientIp#of}: from X-Forwarded-For only behind a trusted proxy)
  * @param receivedAtMs when capture received the request
  */
 record Request(String method, String path, Map<String, List<String>> query, Map<String, String> headers,
@@ -23,6 +23,11 @@ record Request(String method, String path, Map<String, List<String>> query, Map<
     String query(String name) {
         List<String> values = query.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    /** The route this request's path belongs to, as metrics name it. */
+    String route() {
+        return Router.route(path);
     }
 
     String header(String lowerCaseName) {

@@ -5,11 +5,18 @@ import java.util.Objects;
 
 /** One project as the team registry describes it; capture stamps {@code teamId} and {@code retention} on what it writes. */
 public record Team(long teamId, String name, String apiToken, boolean recordingsEnabled, RetentionClass retention,
-                   boolean anonymizeIps) {
+                   boolean anonymizeIps, TeamLimits limits) {
 
     public Team {
         Objects.requireNonNull(apiToken, "apiToken");
         Objects.requireNonNull(retention, "retention");
         name = name == null ? "" : name;
+        limits = limits == null ? TeamLimits.UNLIMITED : limits;
+    }
+
+    /** A team without volume limits. */
+    public Team(long teamId, String name, String apiToken, boolean recordingsEnabled, RetentionClass retention,
+                boolean anonymizeIps) {
+        this(teamId, name, apiToken, recordingsEnabled, retention, anonymizeIps, TeamLimits.UNLIMITED);
     }
 }

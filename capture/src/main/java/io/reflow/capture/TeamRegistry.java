@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Project token → {@link Team}, from a JSON file:
- * {@code {"teams":[{"team_id":1,"name":"…","api_token":"phc_…","recordings_enabled":true,"retention":"30d","anonymize_ips":false}]}}.
+ * {@code {"teams":[{"team_id":1,"name":"…","api_token":"phc_…","recordings_enabled":true,"retention":"30d","anonymize_ips":false,
+ * "limits":{"events_per_minute":60000,"recording_bytes_per_minute":500000000}}]}} ({@code limits} and its fields are
+ * optional; absent or 0 means unlimited, see {@link TeamLimits}).
  *
  * <p>The file is checked at most once per check interval, on lookup; when its modification time, size
  * or identity changed (a Kubernetes ConfigMap update swaps a symlink), it is read again. A file that
@@ -142,10 +144,32 @@ public final class TeamRegistry {
             return new Team(id.asLong(), t.path("name").asText(""), token,
                     t.path("recordings_enabled").asBoolean(true),
                     RetentionClass.parse(t.path("retention").asText(null)),
-                    t.path("anonymize_ips").asBoolean(false));
+                    t.path("anonymize_ips").asBoolean(false),
+                    parseLimits(t.get("limits")));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("team " + id + ": " + e.getMessage(), e);
         }
+    }
+
+    private static TeamLimits parseLimits(JsonNode limits) {
+        if (limits == null || limits.isNull()) {
+            return TeamLimits.UNLIMITED;
+        }
+        if (!limits.isObject()) {
+            throw new IllegalArgumentException("limits must be an object");
+        }
+        return new TeamLimits(limit(limits, "events_per_minute"), limit(limits, "recording_bytes_per_minute"));
+    }
+
+    private static long limit(JsonNode limits, String field) {
+        JsonNode v = limits.get(field);
+        if (v == null || v.isNull()) {
+            return 0;
+        }
+        if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+            throw new IllegalArgumentException("limits." + field + " must be a non-negative integer, got " + v);
+        }
+        return v.asLong();
     }
 
     private static Map<String, Team> index(Collection<Team> teams) {

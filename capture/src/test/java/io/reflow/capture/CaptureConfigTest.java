@@ -25,6 +25,17 @@ class CaptureConfigTest {
         assertThat(c.maxRecordingsBytes()).isEqualTo(25 * 1024 * 1024);
         assertThat(c.kafkaCompression()).isEqualTo("zstd");
         assertThat(c.kafkaProducerOverrides()).isEmpty();
+        assertThat(c.trustedProxies().isEmpty()).isTrue();
+    }
+
+    @Test
+    void trustedProxiesComeFromACommaSeparatedList() {
+        CaptureConfig c = CaptureConfig.fromEnv(Map.of("CAPTURE_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::/32"));
+        assertThat(c.trustedProxies().contains("10.20.30.40")).isTrue();
+        assertThat(c.trustedProxies().contains("2001:db8:1::1")).isTrue();
+        assertThat(c.trustedProxies().contains("192.0.2.1")).isFalse();
+        assertThatThrownBy(() -> CaptureConfig.fromEnv(Map.of("CAPTURE_TRUSTED_PROXIES", "10.0.0.0/99")))
+                .hasMessageContaining("CAPTURE_TRUSTED_PROXIES");
     }
 
     @Test

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The HTTP surface, end to end through Netty, with an in-memory sink. */
 class CaptureServerTest {
     private static final MemorySink SINK = new MemorySink();
-    private static final CaptureConfig CONFIG = TestTeams.config();
+    private static final CaptureConfig CONFIG = TestTeams.config("CAPTURE_TRUSTED_PROXIES", "127.0.0.1/32, 10.0.0.0/8");
     private static CaptureServer server;
     private static HttpTestClient http;
 
@@ -197,6 +197,106 @@ class CaptureServerTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(Json.mapper().readTree(r.body())).isEqualTo(Json.mapper().readTree("{\"status\":1,\"quota_limited\":[\"recordings\"]}"));
         assertThat(SINK.all()).isEmpty();
+        assertThat(http.get("/metrics", Map.of()).body())
+                .contains("capture_quota_limited_total{reason=\"recordings_disabled\",resource=\"recordings\"}");
+    }
+
+    @Test
+    void aTeamOverItsVolumeLimitIsAnsweredQuotaLimitedAndNothingIsWritten() throws IOException {
+        String token = TestTeams.LIMITED.apiToken();
+        String batch = "{\"api_key\":\"" + token + "\",\"batch\":[" + String.join(",", java.util.Collections.nCopies(3,
+                "{\"event\":\"e\",\"properties\":{\"distinct_id\":\"d\"}}")) + "]}";
+        assertThat(http.post("/e/", batch.getBytes(StandardCharsets.UTF_8), Map.of()).body()).isEqualTo("{\"status\":1}");
+        HttpResponse<String> limited = http.post("/e/", batch.getBytes(StandardCharsets.UTF_8), Map.of());
+        assertThat(limited.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(limited.body())).isEqualTo(Json.mapper().readTree("{\"status\":1,\"quota_limited\":[\"events\"]}"));
+        assertThat(SINK.on(CONFIG.eventsTopic())).hasSize(3);
+
+        ArrayNode recording = (ArrayNode) Fixture.named("run1_configjs_09_POST_s_").body().deepCopy();
+        recording.forEach(item -> ((ObjectNode) item.get("properties")).put("token", token));
+        byte[] body = Json.encode(recording);
+        assertThat(body.length).isBetween(10_001, 20_000);
+        assertThat(http.post("/s/", body, Map.of()).body()).isEqualTo("{\"status\":1}");
+        HttpResponse<String> limitedRecording = http.post("/s/", body, Map.of());
+        assertThat(Json.mapper().readTree(limitedRecording.body()))
+                .isEqualTo(Json.mapper().readTree("{\"status\":1,\"quota_limited\":[\"recordings\"]}"));
+        assertThat(SINK.on(CONFIG.recordingsTopic())).hasSize(recording.size());
+
+        String metrics = http.get("/metrics", Map.of()).body();
+        assertThat(metrics).contains("capture_quota_limited_total{reason=\"volume_limit\",resource=\"events\"} 1.0")
+                .contains("capture_quota_limited_total{reason=\"volume_limit\",resource=\"recordings\"} 1.0");
+    }
+
+    @Test
+    void legacyPixelAndLz64RequestsAreDecoded() throws IOException {
+        String event = "{\"event\":\"$pageview\",\"properties\":{\"token\":\"" + Fixture.TOKEN + "\",\"distinct_id\":\"px\"}}";
+        String data = java.net.URLEncoder.encode(java.util.Base64.getEncoder().encodeToString(event.getBytes(StandardCharsets.UTF_8)),
+                StandardCharsets.US_ASCII);
+        HttpResponse<String> pixel = http.get("/e/?data=" + data + "&ip=1&_=1700000000000", Map.of());
+        assertThat(pixel.statusCode()).as(pixel.body()).isEqualTo(200);
+
+        Lz64Test.Vector legacy = Lz64Test.vectors().stream().filter(v -> v.name().equals("legacy_event_batch")).findFirst().orElseThrow();
+        byte[] form = ("data=" + java.net.URLEncoder.encode(legacy.lz64(), StandardCharsets.US_ASCII)).getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<String> lz = http.post("/e/?compression=lz64&ver=1.160.0", form,
+                Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(lz.statusCode()).as(lz.body()).isEqualTo(200);
+
+        List<CapturedEvent> captured = SINK.on(CONFIG.eventsTopic()).stream().map(r -> Json.decode(r.value(), CapturedEvent.class)).toList();
+        JsonNode legacyEvents = Json.mapper().readTree(legacy.text());
+        assertThat(captured).hasSize(1 + legacyEvents.size());
+        assertThat(captured.get(0).distinctId()).isEqualTo("px");
+        assertThat(captured.get(0).sentAt()).isEqualTo("2023-11-14T22:13:20Z");
+        for (int i = 0; i < legacyEvents.size(); i++) {
+            assertThat(captured.get(i + 1).event()).isEqualTo(legacyEvents.get(i));
+        }
+        assertError(http.get("/e/", Map.of()), 405, "invalid_request", "method_not_allowed");
+    }
+
+    @Test
+    void invalidEventsGoToTheDeadLetterTopicWithTheirReasonAndTheRestIsAccepted() {
+        String ok = "{\"event\":\"ok\",\"properties\":{\"distinct_id\":\"d\",\"$session_id\":\"0192f0a1-aaaa-7bbb-8ccc-0123456789ab\"}}";
+        String body = "[" + String.join(",", ok,
+                "42",
+                "{\"event\":7,\"properties\":{\"distinct_id\":\"d\"}}",
+                "{\"event\":\"" + "x".repeat(201) + "\",\"properties\":{\"distinct_id\":\"d\"}}",
+                "{\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":[1,2]}",
+                "{\"event\":\"e\",\"properties\":{\"distinct_id\":\"d\",\"$session_id\":\"../../etc/passwd\"}}",
+                ok) + "]";
+        HttpResponse<String> r = http.post("/e/?token=" + Fixture.TOKEN, body.getBytes(StandardCharsets.UTF_8), Map.of());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(SINK.on(CONFIG.eventsTopic())).hasSize(2);
+        assertThat(SINK.on(CONFIG.deadLetterTopic())).extracting(d -> d.headers().get("reason")).containsExactly(
+                "invalid_event", "invalid_event_name", "invalid_event_name", "invalid_properties", "invalid_session_id");
+        assertThat(http.get("/metrics", Map.of()).body())
+                .contains("capture_dead_letters_total{reason=\"invalid_event\"}")
+                .contains("capture_records_written_total{kind=\"dead_letter\"}");
+    }
+
+    @Test
+    void metricsAreServedInPrometheusFormat() {
+        Fixture f = Fixture.posts("/e/").get(0);
+        http.post(f.path(), f.raw(), HttpTestClient.replayable(f));
+        http.post("/e/", "nonsense".getBytes(StandardCharsets.UTF_8), Map.of());
+        http.get("/nowhere/at/all", Map.of());
+
+        HttpResponse<String> r = http.get("/metrics", Map.of());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain; version=0.0.4");
+        assertThat(r.body())
+                .contains("capture_requests_total{route=\"/e/\",status=\"200\"}")
+                .contains("capture_requests_total{route=\"other\",status=\"404\"}")
+                .contains("capture_rejected_total{reason=\"invalid_payload\",route=\"/e/\",status=\"400\"}")
+                .contains("capture_rejected_total{reason=\"not_found\",route=\"other\",status=\"404\"}")
+                .contains("capture_request_body_bytes_sum{route=\"/e/\"}")
+                .contains("capture_request_decoded_bytes_sum{route=\"/e/\"}")
+                .contains("capture_request_duration_seconds_bucket{route=\"/e/\",le=\"0.005\"}")
+                .contains("capture_kafka_ack_seconds_count{outcome=\"ok\"}")
+                .contains("capture_records_written_total{kind=\"events\"}")
+                .contains("capture_requests_in_flight ")
+                .contains("capture_requests_queued ")
+                .contains("jvm_memory_used_bytes{area=\"heap\"");
+        assertThat(r.body()).doesNotContain("nowhere");
     }
 
     @Test
@@ -241,6 +341,16 @@ class CaptureServerTest {
         assertThat(Json.decode(events.get(0).value(), CapturedEvent.class).uuid()).matches("[0-9a-f-]{14}7[0-9a-f-]{21}");
         assertThat(SINK.on(CONFIG.deadLetterTopic())).extracting(d -> d.headers().get("reason"))
                 .containsExactly("missing_distinct_id", "missing_event_name");
+    }
+
+    @Test
+    void forwardedForIsIgnoredWhenThePeerIsNotATrustedProxy() {
+        try (CaptureServer direct = CaptureServer.start(TestTeams.config(), SINK, TestTeams.registry())) {
+            String event = "{\"event\":\"e\",\"distinct_id\":\"d\",\"properties\":{\"token\":\"" + Fixture.TOKEN + "\"}}";
+            new HttpTestClient(direct.port()).post("/e/", event.getBytes(StandardCharsets.UTF_8), Map.of("X-Forwarded-For", "203.0.113.77"));
+        }
+        assertThat(SINK.on(CONFIG.eventsTopic())).singleElement()
+                .satisfies(r -> assertThat(Json.decode(r.value(), CapturedEvent.class).ip()).isEqualTo("127.0.0.1"));
     }
 
     @Test

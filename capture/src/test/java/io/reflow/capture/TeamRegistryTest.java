@@ -35,6 +35,25 @@ class TeamRegistryTest {
     }
 
     @Test
+    void readsOptionalVolumeLimits() throws IOException {
+        Path file = write("teams.json", """
+                {"teams":[
+                  {"team_id":1,"api_token":"phc_a","limits":{"events_per_minute":6000,"recording_bytes_per_minute":100000000}},
+                  {"team_id":2,"api_token":"phc_b","limits":{"events_per_minute":10}},
+                  {"team_id":3,"api_token":"phc_c","limits":null}]}""");
+        TeamRegistry registry = TeamRegistry.load(file, Duration.ZERO);
+
+        assertThat(registry.byToken("phc_a").orElseThrow().limits()).isEqualTo(new TeamLimits(6000, 100_000_000));
+        assertThat(registry.byToken("phc_b").orElseThrow().limits()).isEqualTo(new TeamLimits(10, 0));
+        assertThat(registry.byToken("phc_c").orElseThrow().limits()).isEqualTo(TeamLimits.UNLIMITED);
+        for (String bad : List.of("{\"events_per_minute\":-1}", "{\"events_per_minute\":\"many\"}",
+                "{\"recording_bytes_per_minute\":1.5}", "[]")) {
+            Path badFile = write("bad.json", "{\"teams\":[{\"team_id\":1,\"api_token\":\"x\",\"limits\":" + bad + "}]}");
+            assertThatThrownBy(() -> TeamRegistry.load(badFile, Duration.ZERO)).as(bad).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void reloadsWhenTheFileChangesAndKeepsTheLastGoodTeamsWhenItBreaks() throws IOException {
         Path file = write("teams.json", "{\"teams\":[{\"team_id\":1,\"api_token\":\"phc_a\"}]}");
         TeamRegistry registry = TeamRegistry.load(file, Duration.ZERO);

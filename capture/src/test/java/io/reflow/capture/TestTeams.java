@@ -11,11 +11,13 @@ final class TestTeams {
     static final Team SPIKE = new Team(1, "spike", Fixture.TOKEN, true, RetentionClass.D30, false);
     static final Team NO_RECORDINGS = new Team(2, "no recordings", "phc_no_recordings", false, RetentionClass.D90, false);
     static final Team ANONYMOUS = new Team(3, "anonymised", "phc_anonymised", true, RetentionClass.Y1, true);
+    /** 5 events and 20 kB of recordings per minute. */
+    static final Team LIMITED = new Team(4, "limited", "phc_limited", true, RetentionClass.D30, false, new TeamLimits(5, 20_000));
 
     private TestTeams() {}
 
     static TeamRegistry registry() {
-        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS));
+        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS, LIMITED));
     }
 
     /** A config on a free loopback port, with the given overrides. */
