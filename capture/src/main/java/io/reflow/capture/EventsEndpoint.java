@@ -1,5 +1,6 @@
 package io.reflow.capture;
 
+import io.reflow.contracts.CapturedEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reflow.contracts.Json;

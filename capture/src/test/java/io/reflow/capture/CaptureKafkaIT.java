@@ -1,5 +1,6 @@
 package io.reflow.capture;
 
+import io.reflow.contracts.CapturedEvent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
