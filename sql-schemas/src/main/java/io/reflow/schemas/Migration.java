@@ -27,6 +27,11 @@ public record Migration(int version, String name, String template, String checks
         return new Migration(Integer.parseInt(m.group(1)), m.group(2), template, sha256(template));
     }
 
+    /** A migration generated from another (the sharded variant from the single-node one); the checksum is of {@code template}. */
+    public static Migration derived(int version, String name, String template) {
+        return new Migration(version, name, template, sha256(template));
+    }
+
     /** {@code 0001_session_replay_events} */
     public String id() {
         return String.format("%04d_%s", version, name);

@@ -25,9 +25,21 @@ public final class MigrationFiles {
 
     private MigrationFiles() {}
 
-    /** The migrations shipped with this module, in version order. */
+    /**
+     * The migrations shipped with this module, in version order: for {@link Variant#SINGLE} the files, for
+     * {@link Variant#SHARDED} those derived from them with the bundled layout and default shape options (the migrator
+     * derives them again with the variables of the run, see {@link ShardedSchema}).
+     */
     public static List<Migration> bundled(Variant variant) {
-        String folder = ROOT + variant.directory() + "/";
+        return switch (variant) {
+            case SINGLE -> sources();
+            case SHARDED -> ShardedSchema.derive(sources(), ShardedLayout.bundled(), SqlTemplate.defaults());
+        };
+    }
+
+    /** The single-node migration files, the source of both variants. */
+    public static List<Migration> sources() {
+        String folder = ROOT + Variant.SINGLE.directory() + "/";
         URL url = MigrationFiles.class.getClassLoader().getResource(folder);
         if (url == null) {
             return List.of();

@@ -19,31 +19,40 @@ import java.util.stream.Collectors;
  * the checksum of its file. Refuses to run when a file changed after it was applied: a migration that ran is
  * history, changes go into a new one. Migrations are written to be re-runnable ({@code IF NOT EXISTS}), so a run
  * that fails halfway can simply be repeated. Run one migrator at a time: ClickHouse has no lock to serialize two.
+ * The sharded variant ({@link ShardedSchema}) is applied to every node of the cluster, one run per node.
  *
  * <pre>
- * java -cp … io.reflow.schemas.Migrator --jdbc-url jdbc:clickhouse://host:8123/default [--variant single]
- *      [--var KAFKA_BROKERS=kafka:9092] [--var NAME=VALUE …] [--migrations-dir DIR] [--dry-run]
+ * java -cp … io.reflow.schemas.Migrator --jdbc-url jdbc:clickhouse://host:8123/default [--variant single|sharded]
+ *      [--var KAFKA_BROKERS=kafka:9092] [--var NAME=VALUE …] [--migrations-dir DIR] [--layout FILE] [--dry-run]
  * </pre>
  * Credentials: put {@code user}/{@code password} in the JDBC URL or set CLICKHOUSE_USER / CLICKHOUSE_PASSWORD.
  */
 public final class Migrator {
     private Migrator() {}
 
-    /** Applies the migrations bundled for {@code variant}. */
+    /** Applies the migrations bundled with this module, as {@code variant}. */
     public static MigrationResult apply(String jdbcUrl, Variant variant, Map<String, String> variables, boolean dryRun) {
-        requireSupported(variant);
-        return apply(jdbcUrl, variant, MigrationFiles.bundled(variant), variables, dryRun);
+        return apply(jdbcUrl, variant, MigrationFiles.sources(), ShardedLayout.bundled(), variables, dryRun);
     }
 
     /**
-     * Applies {@code migrations} (e.g. from {@link MigrationFiles#inDirectory}). With {@code dryRun} nothing is
-     * changed and the rendered SQL of the pending migrations is returned; a null {@code jdbcUrl} then means "all
-     * of them, without looking at a database".
+     * Applies {@code migrations} (single-node migrations, e.g. from {@link MigrationFiles#inDirectory}) as
+     * {@code variant}; the sharded variant is derived from them with the bundled layout.
      */
     public static MigrationResult apply(String jdbcUrl, Variant variant, List<Migration> migrations,
                                         Map<String, String> variables, boolean dryRun) {
-        requireSupported(variant);
+        return apply(jdbcUrl, variant, migrations, ShardedLayout.bundled(), variables, dryRun);
+    }
+
+    /**
+     * Applies the single-node migrations {@code sources} as {@code variant} (the sharded one derived with
+     * {@code layout}, see {@link ShardedSchema}). With {@code dryRun} nothing is changed and the rendered SQL of the
+     * pending migrations is returned; a null {@code jdbcUrl} then means "all of them, without looking at a database".
+     */
+    public static MigrationResult apply(String jdbcUrl, Variant variant, List<Migration> sources, ShardedLayout layout,
+                                        Map<String, String> variables, boolean dryRun) {
         Map<String, String> resolved = SqlTemplate.withDefaults(variables);
+        List<Migration> migrations = variant == Variant.SHARDED ? ShardedSchema.derive(sources, layout, resolved) : sources;
         if (jdbcUrl == null) {
             if (!dryRun) {
                 throw new MigrationException("a JDBC URL is needed unless it is a dry run");
@@ -113,12 +122,6 @@ public final class Migrator {
                 .collect(Collectors.joining("\n"));
     }
 
-    private static void requireSupported(Variant variant) {
-        if (variant == Variant.SHARDED) {
-            throw new MigrationException("the sharded variant has no migrations yet; use --variant single");
-        }
-    }
-
     private static Properties credentials() {
         Properties properties = new Properties();
         String user = System.getenv("CLICKHOUSE_USER");
@@ -147,11 +150,12 @@ public final class Migrator {
             return 2;
         }
         try {
-            List<Migration> migrations = arguments.migrationsDir() != null
+            List<Migration> sources = arguments.migrationsDir() != null
                     ? MigrationFiles.inDirectory(arguments.migrationsDir())
-                    : MigrationFiles.bundled(arguments.variant());
-            MigrationResult result = apply(arguments.jdbcUrl(), arguments.variant(), migrations, arguments.variables(),
-                    arguments.dryRun());
+                    : MigrationFiles.sources();
+            ShardedLayout layout = arguments.layout() != null ? ShardedLayout.read(arguments.layout()) : ShardedLayout.bundled();
+            MigrationResult result = apply(arguments.jdbcUrl(), arguments.variant(), sources, layout,
+                    arguments.variables(), arguments.dryRun());
             if (arguments.dryRun()) {
                 out.print(result.renderedSql());
                 out.println("-- dry run: " + result.applied().size() + " pending migration(s), "

@@ -29,6 +29,20 @@ public final class SqlTemplate {
         defaults.put("EVENTS_JSON_TOPIC", Topics.EVENTS_JSON);
         defaults.put("PERSON_TOPIC", Topics.PERSON);
         defaults.put("PERSON_DISTINCT_ID_TOPIC", Topics.PERSON_DISTINCT_ID);
+        defaults.put("INGESTION_WARNINGS_TOPIC", Topics.INGESTION_WARNINGS);
+        defaults.put("DEAD_LETTER_TOPIC", Topics.DEAD_LETTER);
+        // the events topic is the busiest: one consumer per core ClickHouse can spare, at most one per partition
+        defaults.put("EVENTS_KAFKA_NUM_CONSUMERS", "1");
+        // rows that carry no retention of their own
+        defaults.put("INGESTION_WARNINGS_RETENTION_DAYS", "90");
+        defaults.put("DEAD_LETTER_RETENTION_DAYS", "30");
+        defaults.put("EVENTS_BY_SESSION_RETENTION_DAYS", "1825");
+        // sharded variant (CLUSTER has no default: it must name the remote_servers cluster of the deployment)
+        defaults.put(ShardedSchema.REPLICATION, "replicated");
+        defaults.put(ShardedSchema.COLD_STORAGE, "off");
+        defaults.put("COLD_STORAGE_POLICY", "tiered");
+        defaults.put("COLD_VOLUME", "cold");
+        defaults.put("COLD_AFTER_DAYS", "30");
         return defaults;
     }
 

@@ -95,13 +95,14 @@ class LogEntriesFromKafkaIT {
     private static String migratedDatabase(ClickHouseServer server, String topic) {
         String database = "logs_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         server.query("CREATE DATABASE " + database);
-        Migrator.apply(server.jdbcUrl(database), Variant.SINGLE, Map.of(
+        // every other Kafka table gets an existing topic of its own (see SchemaTopics)
+        Map<String, String> vars = new java.util.HashMap<>(SchemaTopics.fresh(KAFKA));
+        vars.putAll(Map.of(
                 "KAFKA_BROKERS", KAFKA.bootstrapServers(),
                 "LOG_ENTRIES_TOPIC", topic,
-                // 0001's Kafka table reads the default summary topic: give it its own unused one
-                "SESSION_REPLAY_EVENTS_TOPIC", topic + "-summaries-unused",
                 "KAFKA_GROUP_PREFIX", database + "_",
-                "KAFKA_FLUSH_INTERVAL_MS", "500"), false);
+                "KAFKA_FLUSH_INTERVAL_MS", "500"));
+        Migrator.apply(server.jdbcUrl(database), Variant.SINGLE, vars, false);
         return database;
     }
 

@@ -133,9 +133,12 @@ class MigratorIT {
                 "-- dry run: " + MigrationFiles.bundled(Variant.SINGLE).size() + " pending migration(s), 0 already applied");
 
         assertThat(run("--dry-run").err()).contains("needs KAFKA_BROKERS");
-        Output sharded = run("--jdbc-url", CLICKHOUSE.jdbcUrl(), "--variant", "sharded");
-        assertThat(sharded.exitCode()).isEqualTo(1);
-        assertThat(sharded.err()).contains("sharded variant has no migrations yet");
+        Output sharded = run("--dry-run", "--variant", "sharded", "--var", "KAFKA_BROKERS=cli:9092", "--var", "CLUSTER=prod");
+        assertThat(sharded.exitCode()).as(sharded.err()).isZero();
+        assertThat(sharded.out()).contains("CREATE TABLE IF NOT EXISTS sharded_events",
+                "ENGINE = Distributed('prod', currentDatabase(), 'sharded_events', sipHash64(distinct_id))");
+        assertThat(run("--jdbc-url", CLICKHOUSE.jdbcUrl(), "--variant", "sharded", "--var", "KAFKA_BROKERS=cli:9092").err())
+                .as("the sharded variant needs the cluster's name").contains("needs CLUSTER");
         assertThat(run("--variant", "single").exitCode()).as("no URL, no dry run").isEqualTo(2);
 
         String database = freshDatabase();

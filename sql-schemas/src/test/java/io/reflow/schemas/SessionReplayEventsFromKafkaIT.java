@@ -170,11 +170,14 @@ class SessionReplayEventsFromKafkaIT {
     private static String migratedDatabase(ClickHouseServer server, String topic) {
         String database = "replay_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         server.query("CREATE DATABASE " + database);
-        Migrator.apply(server.jdbcUrl(database), Variant.SINGLE, Map.of(
+        // every other Kafka table gets an existing topic too (see SchemaTopics)
+        Map<String, String> vars = new java.util.HashMap<>(SchemaTopics.fresh(KAFKA));
+        vars.putAll(Map.of(
                 "KAFKA_BROKERS", KAFKA.bootstrapServers(),
                 "SESSION_REPLAY_EVENTS_TOPIC", topic,
                 "KAFKA_GROUP_PREFIX", database + "_",
-                "KAFKA_FLUSH_INTERVAL_MS", "500"), false);
+                "KAFKA_FLUSH_INTERVAL_MS", "500"));
+        Migrator.apply(server.jdbcUrl(database), Variant.SINGLE, vars, false);
         return database;
     }
 
