@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
  * The walking skeleton end to end, through the same code as bin/local: the real posthog-js request bodies
@@ -127,12 +128,35 @@ class LocalStackIT {
                     assertThat(urls.add(u.asText())).as("block listed twice: " + u).isTrue();
                     BlockUrl url = BlockUrl.parse(u.asText());
                     assertThat(url.key()).startsWith("recordings/90d/");
-                    byte[] block = s3.getObject(b -> b.bucket(url.bucket()).key(url.key()).range(url.rangeHeader()),
-                            ResponseTransformer.toBytes()).asByteArray();
+                    byte[] block = fetchBlock(s3, url);
                     RecordingBlock.decode(block).forEach(e -> stored.add(e.event()));
                 }
                 assertThat(stored).as("events stored for " + session.get("session_id") + ", per-event compression undone")
                         .containsExactlyInAnyOrderElementsOf(posted.get(session.get("session_id").asText()));
+            }
+        }
+    }
+
+    /**
+     * A summary row can become visible a few milliseconds before its batch file is committed (the Kafka
+     * transaction commits first; see docs/ARCHITECTURE.md), so a reader retries a missing fresh block briefly.
+     */
+    private static byte[] fetchBlock(S3Client s3, BlockUrl url) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                return s3.getObject(b -> b.bucket(url.bucket()).key(url.key()).range(url.rangeHeader()),
+                        ResponseTransformer.toBytes()).asByteArray();
+            } catch (NoSuchKeyException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
         }
     }
