@@ -102,6 +102,12 @@ final class CaptureMetrics implements AutoCloseable {
                 "resource", resource, "reason", reason).increment();
     }
 
+    /** One rrweb event too large for a Kafka message, cut into {@code parts} part messages. */
+    void eventParts(int parts) {
+        counter("capture.recording.event.parts", "Parts written for rrweb events larger than a Kafka message").increment(parts);
+        counter("capture.recording.events.cut", "rrweb events larger than a Kafka message, cut into parts").increment();
+    }
+
     /** The exposition for {@code GET /metrics}. */
     String scrape() {
         return registry.scrape();

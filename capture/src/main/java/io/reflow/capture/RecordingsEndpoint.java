@@ -2,23 +2,28 @@ package io.reflow.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.reflow.contracts.Json;
+import io.reflow.contracts.RecordingEventPart;
 import io.reflow.contracts.RecordingMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code POST /s/}: one {@link RecordingMessage} per {@code $snapshot} item on the recordings topic,
  * keyed by session id. Items that cannot be replayed go to the dead-letter topic with the reason;
  * the rest of the request is accepted. A message larger than the Kafka message limit is split into
- * several consecutive messages of whole rrweb events (same key, so same partition, in order).
+ * several consecutive messages of whole rrweb events (same key, so same partition, in order), and a single event
+ * larger than the limit into consecutive {@link RecordingEventPart}s, which the replay job joins again.
  * A project with recordings off, or over its recording volume limit, is answered {@code quota_limited}
  * and nothing of the request is written.
  */
 final class RecordingsEndpoint {
     /** PostHog's answer when recordings are off or limited for the project; posthog-js then stops recording. */
     static final Reply QUOTA_LIMITED = Reply.quotaLimited(VolumeLimiter.RECORDINGS);
+    /** Room in a part message for the digits of a larger index and count than the sizing message had. */
+    private static final int PART_HEADROOM = 32;
 
     private final CaptureConfig config;
     private final Authenticator auth;
@@ -65,8 +70,8 @@ final class RecordingsEndpoint {
                     payload.sentAt(item.node(), request),
                     team.retention().pathSegment(),
                     List.of());
-            split(new Recording(empty.sessionId(), Json.encode(empty), payload.json(), item), 0, item.snapshotEventCount(),
-                    request, team, records);
+            split(new Recording(empty, Json.encode(empty), payload.json(), item), 0, item.snapshotEventCount(),
+                    team, records);
         }
         return sink.send(records).thenApply(done -> Reply.OK);
     }
@@ -101,30 +106,51 @@ final class RecordingsEndpoint {
      * One valid item on its way to the topic: the message encoded without events, and where its rrweb events lie
      * in the body.
      */
-    private record Recording(String sessionId, byte[] encodedWithoutEvents, byte[] body, PayloadItem item) {}
+    private record Recording(RecordingMessage withoutEvents, byte[] encodedWithoutEvents, byte[] body, PayloadItem item) {
+        String sessionId() {
+            return withoutEvents.sessionId();
+        }
+    }
 
-    /** Writes events {@code [from, to)} of the item as one message, or as several if that is over the Kafka limit. */
-    private void split(Recording r, int from, int to, Request request, Team team, List<SinkRecord> out) {
+    /**
+     * Writes events {@code [from, to)} of the item as one message, or as several if that is over the Kafka limit;
+     * one event over the limit alone is cut into {@link RecordingEventPart}s.
+     */
+    private void split(Recording r, int from, int to, Team team, List<SinkRecord> out) {
         int start = r.item().snapshotEventStart(from);
         int end = r.item().snapshotEventEnd(to - 1);
         int size = SplicedJson.filledSize(r.encodedWithoutEvents(), end - start);
         if (size <= config.kafkaMaxMessageBytes()) {
-            out.add(new SinkRecord(config.recordingsTopic(), r.sessionId(),
-                    SplicedJson.fillLastArray(r.encodedWithoutEvents(), r.body(), start, end), Map.of(
-                    SinkRecord.HEADER_TEAM_ID, Long.toString(team.teamId()),
-                    SinkRecord.HEADER_SESSION_ID, r.sessionId())));
+            out.add(recording(r.sessionId(), SplicedJson.fillLastArray(r.encodedWithoutEvents(), r.body(), start, end), team));
             return;
         }
         if (to - from == 1) {
-            out.add(DeadLetters.record(config.deadLetterTopic(), r.sessionId(), new DeadLetter(DeadLetter.SOURCE,
-                    request.path(), "event_too_large", "one rrweb event of " + size
-                    + " bytes exceeds the Kafka message limit of " + config.kafkaMaxMessageBytes() + " bytes (session "
-                    + r.sessionId() + ")", team.teamId(), team.apiToken(), request.receivedAtMs(), null), config.kafkaMaxMessageBytes()));
+            cutIntoParts(r, start, end, team, out);
             return;
         }
         int half = (from + to) / 2;
-        split(r, from, half, request, team, out);
-        split(r, half, to, request, team, out);
+        split(r, from, half, team, out);
+        split(r, half, to, team, out);
+    }
+
+    private void cutIntoParts(Recording r, int start, int end, Team team, List<SinkRecord> out) {
+        String id = UUID.randomUUID().toString();
+        byte[] emptyPart = Json.encode(r.withoutEvents().withEventPart(new RecordingEventPart(id, 0, 2, "")));
+        int perPart = RecordingEventPart.rawBytesFor(config.kafkaMaxMessageBytes() - emptyPart.length - PART_HEADROOM);
+        int count = Math.max(2, (end - start + perPart - 1) / perPart);
+        for (int index = 0; index < count; index++) {
+            int from = start + index * perPart;
+            int to = Math.min(end, from + perPart);
+            RecordingEventPart part = RecordingEventPart.of(id, index, count, r.body(), from, to);
+            out.add(recording(r.sessionId(), Json.encode(r.withoutEvents().withEventPart(part)), team));
+        }
+        metrics.eventParts(count);
+    }
+
+    private SinkRecord recording(String sessionId, byte[] value, Team team) {
+        return new SinkRecord(config.recordingsTopic(), sessionId, value, Map.of(
+                SinkRecord.HEADER_TEAM_ID, Long.toString(team.teamId()),
+                SinkRecord.HEADER_SESSION_ID, sessionId));
     }
 
     private SinkRecord deadLetter(Request request, Team team, String reason, JsonNode item) {

@@ -120,18 +120,38 @@ class DeliveryTest {
     }
 
     @Test
-    void anRrwebEventLargerThanTheKafkaMessageLimitIsDeadLettered() {
+    void anRrwebEventLargerThanTheKafkaMessageLimitIsCutIntoPartsThatRejoinInOrder() throws IOException {
         MemorySink sink = new MemorySink();
-        try (CaptureServer server = CaptureServer.start(TestTeams.config("KAFKA_MAX_MESSAGE_BYTES", "2000"), sink, TestTeams.registry())) {
-            Fixture f = Fixture.named("run1_configjs_09_POST_s_");
+        int limit = 2000;
+        Fixture f = Fixture.named("run1_configjs_09_POST_s_");
+        try (CaptureServer server = CaptureServer.start(TestTeams.config("KAFKA_MAX_MESSAGE_BYTES", Integer.toString(limit)),
+                sink, TestTeams.registry())) {
             assertThat(new HttpTestClient(server.port()).post("/s/", f.raw(), HttpTestClient.replayable(f)).statusCode()).isEqualTo(200);
         }
-        List<SinkRecord> dead = sink.on(TestTeams.config().deadLetterTopic());
-        assertThat(dead).isNotEmpty().allSatisfy(d -> {
-            assertThat(d.headers()).containsEntry("reason", "event_too_large");
-            assertThat(d.value().length).isLessThanOrEqualTo(2000);
-        });
-        assertThat(sink.on(TestTeams.config().recordingsTopic())).isNotEmpty();
+        assertThat(sink.on(TestTeams.config().deadLetterTopic())).isEmpty();
+
+        List<JsonNode> posted = new ArrayList<>();
+        f.events().forEach(item -> item.at("/properties/$snapshot_data").forEach(posted::add));
+        List<JsonNode> rejoined = new ArrayList<>();
+        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
+        int cut = 0;
+        for (SinkRecord rec : sink.on(TestTeams.config().recordingsTopic())) {
+            assertThat(rec.value().length).isLessThanOrEqualTo(limit);
+            RecordingMessage m = Json.decode(rec.value(), RecordingMessage.class);
+            if (m.eventPart() == null) {
+                assertThat(pending.size()).isZero();
+                rejoined.addAll(m.events());
+                continue;
+            }
+            pending.write(m.eventPart().bytes());
+            if (m.eventPart().index() == m.eventPart().count() - 1) {
+                rejoined.add(Json.mapper().readTree(pending.toByteArray()));
+                pending.reset();
+                cut++;
+            }
+        }
+        assertThat(cut).isPositive();
+        assertThat(rejoined).containsExactlyElementsOf(posted);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.reflow.contracts;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
@@ -10,6 +12,10 @@ import java.util.List;
  *
  * <p>{@code team_id} and {@code retention} are stamped by capture from the team registry; jobs
  * trust them and never take a team from the client payload.
+ *
+ * <p>A message carries either whole rrweb {@code events} or, for one event larger than a Kafka message, one
+ * {@code event_part} of it ({@link RecordingEventPart}) and no events. {@code events} stays the last field: capture
+ * splices the client's bytes into it.
  */
 public record RecordingMessage(
         @JsonProperty("team_id") long teamId,
@@ -21,9 +27,28 @@ public record RecordingMessage(
         @JsonProperty("received_at_ms") long receivedAtMs,
         @JsonProperty("sent_at") String sentAt,
         @JsonProperty("retention") String retention,
+        @JsonProperty("event_part") @JsonInclude(JsonInclude.Include.NON_NULL) RecordingEventPart eventPart,
         @JsonProperty("events") List<JsonNode> events) {
 
+    @JsonCreator
     public RecordingMessage {
         events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    /** A message of whole events. */
+    public RecordingMessage(long teamId, String sessionId, String windowId, String distinctId, String snapshotSource,
+                            String snapshotLibrary, long receivedAtMs, String sentAt, String retention, List<JsonNode> events) {
+        this(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs, sentAt, retention,
+                null, events);
+    }
+
+    public RecordingMessage withEvents(List<JsonNode> replaced) {
+        return new RecordingMessage(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,
+                sentAt, retention, null, replaced);
+    }
+
+    public RecordingMessage withEventPart(RecordingEventPart part) {
+        return new RecordingMessage(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,
+                sentAt, retention, part, List.of());
     }
 }

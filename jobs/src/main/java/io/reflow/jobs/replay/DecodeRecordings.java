@@ -1,9 +1,6 @@
 package io.reflow.jobs.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.reflow.contracts.Json;
-import io.reflow.contracts.PerEventCompression;
-import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RecordingMessage;
 import io.reflow.contracts.RetentionClass;
 import io.reflow.jobs.common.ConsumedRecord;
@@ -21,9 +18,10 @@ import org.apache.flink.util.OutputTag;
  * events around it are kept.
  *
  * <p>posthog-js per-event compression ({@code "cv": "2024-10"}) is undone here, so stored blocks hold plain rrweb
- * events a stock player replays ({@link PerEventCompression}); an event that does not decode, or decodes to more
+ * events a stock player replays ({@link SessionChunks}); an event that does not decode, or decodes to more
  * than {@code maxDecompressedEventBytes}, is a dead letter. Console plugin lines are picked out for the
- * log_entries topic ({@link ConsoleLogs}).
+ * log_entries topic ({@link ConsoleLogs}). A part of an event too large for one Kafka message passes on as a
+ * part chunk for {@link JoinEventParts}.
  */
 public final class DecodeRecordings extends ProcessFunction<ConsumedRecord, SessionChunk> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("replay-dead-letters") {};
@@ -71,67 +69,16 @@ public final class DecodeRecordings extends ProcessFunction<ConsumedRecord, Sess
             ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "invalid_retention", e.getMessage(), record));
             return;
         }
-        String windowId = message.windowId() == null ? "" : message.windowId();
-        long latestAllowed = ctx.timerService().currentProcessingTime() + MAX_FUTURE_MS;
-        TimedLines.Builder lines = new TimedLines.Builder();
-        ConsoleLogs.Builder console = new ConsoleLogs.Builder();
-        BlockMetrics metrics = BlockMetrics.empty().withMessage();
-        for (JsonNode posted : message.events()) {
-            String problem = problemWith(posted, latestAllowed);
-            if (problem != null) {
-                ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, problem, "rrweb event rejected", record,
-                        message.teamId(), message.sessionId(), String.valueOf(posted)));
-                continue;
-            }
-            JsonNode event;
-            try {
-                event = PerEventCompression.decode(posted, maxDecompressedEventBytes);
-            } catch (PerEventCompression.UndecodableEvent e) {
-                ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, e.reason(), e.getMessage(), record,
-                        message.teamId(), message.sessionId(), posted.toString()));
-                continue;
-            }
-            long ts = event.get("timestamp").asLong();
-            byte[] line = RecordingBlock.line(windowId, event);
-            lines.add(ts, line);
-            metrics = metrics.withEvent(event, ts, line.length);
-            ConsoleLogs.Line log = ConsoleLogs.of(event, ts, windowId);
-            if (log != null) {
-                console.add(log);
-            }
-        }
-        if (metrics.eventCount() == 0) {
-            ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, "no_valid_events", "message holds no valid rrweb event",
-                    record, message.teamId(), message.sessionId(), null));
+        if (message.eventPart() != null) {
+            out.collect(SessionChunk.part(message, retention, new SessionChunk.EventPart(message.eventPart().id(),
+                    message.eventPart().index(), message.eventPart().count(), message.eventPart().bytes(),
+                    message.windowId(), record.topic(), record.partition(), record.offset())));
             return;
         }
-        out.collect(new SessionChunk(message.teamId(), message.sessionId(), message.distinctId(),
-                orDefault(message.snapshotSource(), "web"), orDefault(message.snapshotLibrary(), "web"),
-                retention.pathSegment(), message.receivedAtMs(), metrics, lines.build(),
-                console.isEmpty() ? null : console.build()));
-    }
-
-    private static String problemWith(JsonNode event, long latestAllowed) {
-        if (event == null || !event.isObject()) {
-            return "event_not_object";
+        SessionChunk chunk = SessionChunks.decode(message, retention, ctx.timerService().currentProcessingTime(),
+                maxDecompressedEventBytes, record, dead -> ctx.output(DEAD_LETTERS, dead));
+        if (chunk != null) {
+            out.collect(chunk);
         }
-        if (!event.path("type").canConvertToInt()) {
-            return "event_without_type";
-        }
-        JsonNode ts = event.get("timestamp");
-        if (ts == null || !ts.isIntegralNumber()) {
-            return "event_without_timestamp";
-        }
-        if (ts.asLong() <= 0) {
-            return "timestamp_not_positive";
-        }
-        if (ts.asLong() > latestAllowed) {
-            return "timestamp_too_far_in_future";
-        }
-        return null;
-    }
-
-    private static String orDefault(String value, String fallback) {
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

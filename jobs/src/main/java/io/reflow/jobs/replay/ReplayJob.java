@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 public final class ReplayJob {
     public static final String SOURCE_UID = "recordings-source";
     public static final String DECODE_UID = "decode-recordings";
+    public static final String JOIN_PARTS_UID = "join-event-parts";
     public static final String WRITER_UID = "session-block-writer";
     public static final String SUMMARY_SINK_UID = "summary-sink";
     public static final String LOG_ENTRIES_SINK_UID = "log-entries-sink";
@@ -73,14 +75,21 @@ public final class ReplayJob {
                 .uid(DECODE_UID)
                 .name("decode recordings");
 
+        SingleOutputStreamOperator<SessionChunk> joined = chunks.keyBy(SessionChunk::sessionKey)
+                .process(new JoinEventParts(maxDecompressedEventBytes, JoinEventParts.DEFAULT_PART_TIMEOUT))
+                .uid(JOIN_PARTS_UID)
+                .name("join parts of large events");
+
         chunks.getSideOutput(DecodeRecordings.DEAD_LETTERS)
+                .union(joined.getSideOutput(JoinEventParts.DEAD_LETTERS))
                 .map(DeadLetter::toKafka)
                 .name("dead letters to kafka records")
                 .sinkTo(deadLetters)
                 .uid(DEAD_LETTER_SINK_UID)
                 .name("dead-letter topic");
 
-        SingleOutputStreamOperator<KeyedBytes> written = chunks.keyBy(SessionChunk::sessionKey)
+        // same key as the join, so no second shuffle: the writer is chained behind it
+        SingleOutputStreamOperator<KeyedBytes> written = DataStreamUtils.reinterpretAsKeyedStream(joined, SessionChunk::sessionKey)
                 .transform("write session blocks", TypeInformation.of(KeyedBytes.class), new SessionBlockWriter(blocks))
                 .uid(WRITER_UID);
         written.sinkTo(summaries)

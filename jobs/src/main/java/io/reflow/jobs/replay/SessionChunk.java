@@ -1,9 +1,13 @@
 package io.reflow.jobs.replay;
 
+import io.reflow.contracts.RecordingMessage;
+import io.reflow.contracts.RetentionClass;
+
 /**
  * One decoded recording message on its way to its session's buffer: who it belongs to, its metrics,
  * its block lines packed by {@link TimedLines}, and its console lines packed by {@link ConsoleLogs}
- * (empty when the message has none).
+ * (empty when the message has none). A message holding one part of an event too large for Kafka is a chunk
+ * with {@code eventPart} set and no lines, until {@link JoinEventParts} has all parts.
  */
 public record SessionChunk(
         long teamId,
@@ -15,10 +19,25 @@ public record SessionChunk(
         long receivedAtMs,
         BlockMetrics metrics,
         byte[] lines,
-        byte[] consoleLogs) {
+        byte[] consoleLogs,
+        EventPart eventPart) {
 
     public SessionChunk {
         consoleLogs = consoleLogs == null ? new byte[0] : consoleLogs;
+        lines = lines == null ? new byte[0] : lines;
+    }
+
+    /**
+     * One part of a cut rrweb event, with where its message was read so a dead letter for an incomplete event
+     * can point at it.
+     */
+    public record EventPart(String id, int index, int count, byte[] bytes, String windowId,
+                            String sourceTopic, int sourcePartition, long sourceOffset) {}
+
+    static SessionChunk part(RecordingMessage message, RetentionClass retention, EventPart part) {
+        return new SessionChunk(message.teamId(), message.sessionId(), message.distinctId(),
+                SessionChunks.orDefault(message.snapshotSource(), "web"), SessionChunks.orDefault(message.snapshotLibrary(), "web"),
+                retention.pathSegment(), message.receivedAtMs(), BlockMetrics.empty(), null, null, part);
     }
 
     public String sessionKey() {

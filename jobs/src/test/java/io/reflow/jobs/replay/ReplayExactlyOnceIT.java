@@ -538,14 +538,29 @@ class ReplayExactlyOnceIT {
 
         private void tick() {
             for (int n = 0; n < MESSAGES_PER_TICK; n++) {
-                RecordingMessage m = workload.message(next.getAndIncrement());
-                sent.add(m);
-                producer.send(new ProducerRecord<>(topic, m.sessionId(), Json.encode(m)), (meta, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
+                int k = next.getAndIncrement();
+                RecordingMessage m = workload.message(k);
+                if (k % 7 != 3) {
+                    sent.add(m);
+                    send(m);
+                    continue;
+                }
+                // as capture sends an event too large for one Kafka message: its own message, cut into parts
+                RecordingMessage rest = m.withEvents(m.events().subList(1, m.events().size()));
+                RecordingMessage large = m.withEvents(m.events().subList(0, 1));
+                sent.add(rest);
+                sent.add(large);
+                send(rest);
+                JoinEventPartsTest.cut(large, "part-" + k, 3).forEach(this::send);
             }
+        }
+
+        private void send(RecordingMessage m) {
+            producer.send(new ProducerRecord<>(topic, m.sessionId(), Json.encode(m)), (meta, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                }
+            });
         }
 
         long produced() {
