@@ -103,13 +103,38 @@ class SessionRecordingReaderIT {
         BlockUrl url = BlockUrl.parse(rows.get(0).blockUrl());
         BlockUrl tooLong = new BlockUrl(url.scheme(), url.bucket(), url.key(), url.start(), url.endInclusive() + 100);
         BlockUrl missing = new BlockUrl(url.scheme(), url.bucket(), url.key() + ".nope", url.start(), url.endInclusive());
-        SessionRecordingReader reader = new SessionRecordingReader(new S3BlockSource(S3.client()));
+        SessionRecordingReader reader = new SessionRecordingReader(new S3BlockSource(S3.client(), Duration.ofMillis(300)));
 
         assertThatThrownBy(() -> reader.readAll(List.of(new BlockRef(tooLong, 1, 2))))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining(tooLong.toString()).hasMessageContaining("instead of exactly the block");
         assertThatThrownBy(() -> reader.readAll(List.of(new BlockRef(missing, 1, 2))))
                 .isInstanceOf(UncheckedIOException.class).hasMessageContaining(missing.toString());
         assertThat(reader.readAll(List.of(new BlockRef(url, 1, 2)))).hasSize(2);
+    }
+
+    @Test
+    void aBlockWhoseFileAppearsMomentsAfterItsRowIsReadOnceItDoes() throws Exception {
+        List<SessionBlockSummary> rows = write(List.of(List.of(timed("reader-s4", "w", 1, 2, 3))));
+        BlockUrl url = BlockUrl.parse(rows.get(0).blockUrl());
+        String later = url.key() + ".later";
+        BlockUrl fresh = new BlockUrl(url.scheme(), url.bucket(), later, url.start(), url.endInclusive());
+        SessionRecordingReader reader = new SessionRecordingReader(new S3BlockSource(S3.client(), Duration.ofSeconds(10)));
+
+        Thread commit = new Thread(() -> {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                return;
+            }
+            S3.client().copyObject(b -> b.sourceBucket(url.bucket()).sourceKey(url.key())
+                    .destinationBucket(url.bucket()).destinationKey(later));
+        });
+        commit.start();
+        try {
+            assertThat(reader.readAll(List.of(new BlockRef(fresh, 1, 3)))).hasSize(3);
+        } finally {
+            commit.join();
+        }
     }
 
     /** Runs the real block writer: each inner list is one checkpoint's messages; returns the summary rows of committed blocks. */
