@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -20,23 +21,31 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Writes to Kafka with an idempotent, acks=all producer; a request's future completes when the broker
  * acknowledged all its records. After a failed send it reports itself not ready for a while (readiness
- * probe), so that a pod whose broker connection is broken gets traffic only now and then.
+ * probe), so that a pod whose broker connection is broken gets traffic only now and then; while idle, a
+ * {@link BrokerProbe} finds out the same without traffic.
  */
 public final class KafkaRecordSink implements RecordSink {
     /** How long a failed send makes the sink report itself not ready (unless a later send succeeds). */
     private static final long UNREADY_NANOS = Duration.ofSeconds(10).toNanos();
 
+    /** How often an idle capture checks that a broker answers. */
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(3);
+
     private final Producer<byte[], byte[]> producer;
     /** When the last send failed, or null after a success. */
     private final AtomicReference<Long> failedAt = new AtomicReference<>();
+    private final AtomicLong lastAckNanos = new AtomicLong(System.nanoTime());
+    private final BrokerProbe probe;
 
-    KafkaRecordSink(Producer<byte[], byte[]> producer) {
+    KafkaRecordSink(Producer<byte[], byte[]> producer, Map<String, Object> producerProperties) {
         this.producer = producer;
+        this.probe = producerProperties == null ? null : new BrokerProbe(producerProperties, PROBE_INTERVAL, lastAckNanos::get);
     }
 
     public static KafkaRecordSink create(CaptureConfig config) {
-        return new KafkaRecordSink(new KafkaProducer<>(producerProperties(config),
-                new ByteArraySerializer(), new ByteArraySerializer()));
+        Map<String, Object> properties = producerProperties(config);
+        return new KafkaRecordSink(new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer()),
+                properties);
     }
 
     /** The producer settings capture uses (also for benchmarking the producer alone with the same settings). */
@@ -76,6 +85,7 @@ public final class KafkaRecordSink implements RecordSink {
                         failedAt.set(System.nanoTime());
                         all.completeExceptionally(error);
                     } else if (pending.decrementAndGet() == 0) {
+                        lastAckNanos.set(System.nanoTime());
                         failedAt.set(null);
                         all.complete(null);
                     }
@@ -103,11 +113,14 @@ public final class KafkaRecordSink implements RecordSink {
     @Override
     public boolean ready() {
         Long failed = failedAt.get();
-        return failed == null || System.nanoTime() - failed > UNREADY_NANOS;
+        return (failed == null || System.nanoTime() - failed > UNREADY_NANOS) && (probe == null || probe.reachable());
     }
 
     @Override
     public void close() {
+        if (probe != null) {
+            probe.close();
+        }
         producer.close(Duration.ofSeconds(30));
     }
 }

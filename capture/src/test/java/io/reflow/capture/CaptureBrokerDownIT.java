@@ -2,6 +2,7 @@ package io.reflow.capture;
 
 import io.reflow.contracts.CapturedEvent;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -117,6 +118,28 @@ class CaptureBrokerDownIT {
             assertThat(s.status()).as("a refused request is a 503").isEqualTo(503);
             assertThat(s.code()).isIn("sink_unavailable", "sink_timeout", "overloaded");
             assertThat(s.retryAfter()).isEqualTo("5");
+        }
+    }
+
+    @Test
+    void anIdleCaptureTurnsNotReadyWhenTheBrokerGoesAwayAndReadyWhenItIsBack() throws Exception {
+        CaptureConfig config = TestTeams.config(
+                "KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers(),
+                "KAFKA_EVENTS_TOPIC", KAFKA.freshTopic("idle-events", 1),
+                "KAFKA_MESSAGE_TIMEOUT_MS", Long.toString(MESSAGE_TIMEOUT_MS));
+        try (KafkaRecordSink sink = KafkaRecordSink.create(config);
+             CaptureServer server = CaptureServer.start(config, sink, TestTeams.registry())) {
+            HttpTestClient http = new HttpTestClient(server.port());
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/_readiness", Map.of()).statusCode() == 200);
+
+            KAFKA.broker().kill(); // and no request arrives to notice
+            await().atMost(Duration.ofSeconds(20)).until(() -> http.get("/_readiness", Map.of()).statusCode() == 503);
+            HttpResponse<String> notReady = http.get("/_readiness", Map.of());
+            assertThat(notReady.body()).contains("not_ready");
+
+            KAFKA.broker().restart();
+            await().atMost(Duration.ofSeconds(60)).until(() -> http.get("/_readiness", Map.of()).statusCode() == 200);
+            assertThat(post(new HttpTestClient(server.port()), new AtomicInteger()).status()).isEqualTo(200);
         }
     }
 

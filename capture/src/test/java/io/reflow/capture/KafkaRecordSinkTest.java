@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class KafkaRecordSinkTest {
     private final MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    private final KafkaRecordSink sink = new KafkaRecordSink(producer);
+    private final KafkaRecordSink sink = new KafkaRecordSink(producer, null);
 
     @Test
     void completesOnlyWhenEveryRecordIsAcknowledged() {
