@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * What posthog-js asks before it captures: the remote config ({@code /array/<token>/config} and
  * {@code config.js}), feature flags ({@code /flags/}, always none here) and the legacy combined
- * {@code /decide/} answer. Recording is offered per team, per the registry.
+ * {@code /decide/} answer. Recording is offered per team, per the registry, with the team's sample rate, minimum
+ * duration and masking ({@link RecordingSettings}).
  */
 final class ConfigEndpoint {
     static final String RECORDINGS_PATH = "/s/";
@@ -75,9 +76,7 @@ final class ConfigEndpoint {
     }
 
     private static Object sessionRecording(Team team) {
-        return team.recordingsEnabled()
-                ? Map.of("endpoint", RECORDINGS_PATH, "consoleLogRecordingEnabled", true)
-                : false;
+        return team.recordingsEnabled() ? team.recording().remoteConfig(RECORDINGS_PATH) : false;
     }
 
     /** The token of a flags/decide request: in its (possibly encoded) body, or the query string. */

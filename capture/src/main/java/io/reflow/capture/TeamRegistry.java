@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Project token → {@link Team}, from a JSON file:
  * {@code {"teams":[{"team_id":1,"name":"…","api_token":"phc_…","recordings_enabled":true,"retention":"30d","anonymize_ips":false,
- * "limits":{"events_per_minute":60000,"recording_bytes_per_minute":500000000}}]}} ({@code limits} and its fields are
- * optional; absent or 0 means unlimited, see {@link TeamLimits}).
+ * "limits":{"events_per_minute":60000,"recording_bytes_per_minute":500000000},
+ * "recording":{"sample_rate":0.5,"minimum_duration_ms":2000,"mask_all_inputs":true,"mask_text_selector":".secret",
+ * "block_selector":".private","console_logs":true}}]}} ({@code limits} and its fields are optional; absent or 0 means
+ * unlimited, see {@link TeamLimits}; every {@code recording} field is optional, see {@link RecordingSettings}).
  *
  * <p>The file is checked at most once per check interval, on lookup; when its modification time, size
  * or identity changed (a Kubernetes ConfigMap update swaps a symlink), it is read again. A file that
@@ -145,7 +147,8 @@ public final class TeamRegistry {
                     t.path("recordings_enabled").asBoolean(true),
                     RetentionClass.parse(t.path("retention").asText(null)),
                     t.path("anonymize_ips").asBoolean(false),
-                    parseLimits(t.get("limits")));
+                    parseLimits(t.get("limits")),
+                    parseRecording(t.get("recording")));
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("team " + id + ": " + e.getMessage(), e);
         }
@@ -159,6 +162,52 @@ public final class TeamRegistry {
             throw new IllegalArgumentException("limits must be an object");
         }
         return new TeamLimits(limit(limits, "events_per_minute"), limit(limits, "recording_bytes_per_minute"));
+    }
+
+    private static RecordingSettings parseRecording(JsonNode r) {
+        if (r == null || r.isNull()) {
+            return RecordingSettings.DEFAULTS;
+        }
+        if (!r.isObject()) {
+            throw new IllegalArgumentException("recording must be an object");
+        }
+        JsonNode rate = r.get("sample_rate");
+        if (rate != null && !rate.isNull() && !rate.isNumber()) {
+            throw new IllegalArgumentException("recording.sample_rate must be a number between 0 and 1, got " + rate);
+        }
+        JsonNode minimum = r.get("minimum_duration_ms");
+        if (minimum != null && !minimum.isNull() && !minimum.isIntegralNumber()) {
+            throw new IllegalArgumentException("recording.minimum_duration_ms must be an integer, got " + minimum);
+        }
+        return new RecordingSettings(
+                rate == null || rate.isNull() ? null : rate.asDouble(),
+                minimum == null || minimum.isNull() ? null : minimum.asLong(),
+                optionalBoolean(r, "mask_all_inputs"),
+                optionalText(r, "mask_text_selector"),
+                optionalText(r, "block_selector"),
+                r.path("console_logs").asBoolean(true));
+    }
+
+    private static Boolean optionalBoolean(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw new IllegalArgumentException("recording." + field + " must be true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual() || v.asText().isBlank()) {
+            throw new IllegalArgumentException("recording." + field + " must be a CSS selector string, got " + v);
+        }
+        return v.asText();
     }
 
     private static long limit(JsonNode limits, String field) {

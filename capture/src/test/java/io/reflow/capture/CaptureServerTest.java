@@ -163,6 +163,13 @@ class CaptureServerTest {
         assertThat(script.get("config")).isEqualTo(config);
         assertThat(script.get("siteApps")).isEqualTo(Json.mapper().createArrayNode());
 
+        assertThat(config.get("sessionRecording").has("sampleRate")).isFalse();
+        assertThat(config.get("sessionRecording").has("masking")).isFalse();
+        JsonNode masked = Json.mapper().readTree(http.get("/array/" + TestTeams.MASKED.apiToken() + "/config", Map.of()).body());
+        assertThat(masked.get("sessionRecording")).isEqualTo(Json.mapper().readTree("""
+                {"endpoint":"/s/","consoleLogRecordingEnabled":false,"sampleRate":"0.10","minimumDurationMilliseconds":2000,
+                 "masking":{"maskAllInputs":true,"maskTextSelector":".secret","blockSelector":".private"}}"""));
+
         assertError(http.get("/array/phc_unknown/config.js", Map.of()), 401, "authentication_error", "invalid_token");
         assertError(http.get("/array/" + Fixture.TOKEN + "/other", Map.of()), 404, "invalid_request", "not_found");
     }

@@ -54,6 +54,25 @@ class TeamRegistryTest {
     }
 
     @Test
+    void readsOptionalRecordingSettings() throws IOException {
+        Path file = write("teams.json", """
+                {"teams":[
+                  {"team_id":1,"api_token":"phc_a","recording":{"sample_rate":0.25,"minimum_duration_ms":1500,
+                   "mask_all_inputs":false,"mask_text_selector":"[data-private]","block_selector":"iframe","console_logs":false}},
+                  {"team_id":2,"api_token":"phc_b"}]}""");
+        TeamRegistry registry = TeamRegistry.load(file, Duration.ZERO);
+
+        assertThat(registry.byToken("phc_a").orElseThrow().recording())
+                .isEqualTo(new RecordingSettings(0.25, 1500L, false, "[data-private]", "iframe", false));
+        assertThat(registry.byToken("phc_b").orElseThrow().recording()).isEqualTo(RecordingSettings.DEFAULTS);
+        for (String bad : List.of("{\"sample_rate\":1.5}", "{\"sample_rate\":\"half\"}", "{\"minimum_duration_ms\":-1}",
+                "{\"minimum_duration_ms\":1.5}", "{\"mask_all_inputs\":\"yes\"}", "{\"block_selector\":\" \"}", "[]")) {
+            Path badFile = write("bad.json", "{\"teams\":[{\"team_id\":1,\"api_token\":\"x\",\"recording\":" + bad + "}]}");
+            assertThatThrownBy(() -> TeamRegistry.load(badFile, Duration.ZERO)).as(bad).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void reloadsWhenTheFileChangesAndKeepsTheLastGoodTeamsWhenItBreaks() throws IOException {
         Path file = write("teams.json", "{\"teams\":[{\"team_id\":1,\"api_token\":\"phc_a\"}]}");
         TeamRegistry registry = TeamRegistry.load(file, Duration.ZERO);

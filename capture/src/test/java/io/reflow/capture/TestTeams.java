@@ -14,10 +14,14 @@ final class TestTeams {
     /** 5 events and 20 kB of recordings per minute. */
     static final Team LIMITED = new Team(4, "limited", "phc_limited", true, RetentionClass.D30, false, new TeamLimits(5, 20_000));
 
+    /** Records a tenth of its sessions, those of 2 s or more, with inputs masked and one selector blocked. */
+    static final Team MASKED = new Team(5, "masked", "phc_masked", true, RetentionClass.D30, false, TeamLimits.UNLIMITED,
+            new RecordingSettings(0.1, 2000L, true, ".secret", ".private", false));
+
     private TestTeams() {}
 
     static TeamRegistry registry() {
-        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS, LIMITED));
+        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS, LIMITED, MASKED));
     }
 
     /** A config on a free loopback port, with the given overrides. */
