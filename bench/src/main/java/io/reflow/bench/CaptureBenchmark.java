@@ -51,7 +51,7 @@ public final class CaptureBenchmark {
         Path dir = Files.createTempDirectory("reflow-bench-");
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"), 0);
              LoadGenerator load = new LoadGenerator(options.clientThreads())) {
-            for (String topic : List.of("bench-recordings", "bench-events", "bench-dead-letter", "bench-producer")) {
+            for (String topic : List.of("bench-recordings", "bench-events", "bench-dead-letter", "bench-producer", "bench-perf-tool")) {
                 broker.createTopic(topic, topic.endsWith("dead-letter") ? 1 : PARTITIONS, TOPIC_CONFIG);
             }
             Path teams = Files.writeString(dir.resolve("teams.json"),
@@ -94,7 +94,7 @@ public final class CaptureBenchmark {
                 double heapMax = Double.NaN;
                 for (int round = 1; round <= options.runs(); round++) {
                     for (Workload w : workloads) {
-                        RoundResult r = round(round, w, options, load, nullPort, captureConfig, records.get(w.name()), cpu);
+                        RoundResult r = round(round, w, options, load, nullPort, captureConfig, records.get(w.name()), cpu, dir);
                         rounds.add(r);
                         report.round(r);
                     }
@@ -111,7 +111,8 @@ public final class CaptureBenchmark {
     }
 
     private static RoundResult round(int round, Workload w, BenchOptions o, LoadGenerator load, int nullPort,
-                                     CaptureConfig captureConfig, List<List<SinkRecord>> records, CpuMeter cpu) throws Exception {
+                                     CaptureConfig captureConfig, List<List<SinkRecord>> records, CpuMeter cpu, Path dir)
+            throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         Phases phases = new Phases(cpu, o);
         LoadResult http = phases.measure("http", () -> load.run(nullPort, w.bodies(), o.connections(), o.warmup(), o.duration(), 0));
@@ -121,6 +122,8 @@ public final class CaptureBenchmark {
         Ceiling gunzipOneCore = phases.measure("gunzip-1", () -> GunzipCeiling.measure(w, 1, o.warmup(), o.duration()));
         Ceiling producer = phases.measure("producer", () -> ProducerCeiling.measure(w, records,
                 KafkaRecordSink.producerProperties(captureConfig), "bench-producer", o.warmup(), o.duration()));
+        Ceiling perfTool = phases.measure("perf-tool", () -> PerfToolCeiling.measure(w, records,
+                KafkaRecordSink.producerProperties(captureConfig), "bench-perf-tool", o.duration(), dir));
 
         LoadResult full;
         LoadResult half;
@@ -132,7 +135,7 @@ public final class CaptureBenchmark {
                     o.duration(), full.requestsPerSecond() / 2));
             heapPeak = heap.peakUsedMib();
         }
-        return new RoundResult(w.name(), round, httpCeiling, producer, gunzip, gunzipOneCore, full, half,
+        return new RoundResult(w.name(), round, httpCeiling, producer, perfTool, gunzip, gunzipOneCore, full, half,
                 full.requestsPerSecond() / 2, heapPeak, phases.cpu());
     }
 

@@ -61,7 +61,8 @@ final class CpuMeter {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // the command name may contain spaces: fields are counted after its closing parenthesis
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+            // utime, stime, and cutime, cstime: children that ran and exited (a one-shot tool) count for their parent
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
         } catch (IOException | RuntimeException e) {
             return 0;
         }

@@ -33,6 +33,7 @@ final class Report {
         out.printf("%nround %d, %s%n", r.round(), r.workload());
         ceiling(r, r.http(), "http");
         ceiling(r, r.producer(), "producer");
+        ceiling(r, r.perfTool(), "perf-tool");
         ceiling(r, r.gunzip(), "gunzip");
         ceiling(r, r.gunzipOneCore(), "gunzip-1");
         load(r, "capture", r.capture(), "capture");
@@ -46,13 +47,13 @@ final class Report {
     void summary(List<RoundResult> rounds, List<Workload> workloads, double heapMaxMib, double peakRssMib) {
         int n = rounds.stream().mapToInt(RoundResult::round).max().orElse(0);
         out.printf("%n## Medians of %d rounds%n%n", n);
-        out.println("| workload | do-nothing Netty | Kafka producer alone | gunzip only, all cores | gunzip only, 1 core | capture "
+        out.println("| workload | do-nothing Netty | kafka-producer-perf-test | Kafka producer, fixture records repeated | gunzip only, all cores | gunzip only, 1 core | capture "
                 + "| capture / lowest ceiling | same, gunzip per core |");
-        out.println("|---|---|---|---|---|---|---|---|");
+        out.println("|---|---|---|---|---|---|---|---|---|");
         for (Workload w : workloads) {
             List<RoundResult> rs = of(rounds, w);
-            out.printf("| %s | %s | %s | %s | %s | %s | **%.0f%%** (lowest: %s) | %.0f%% |%n", w.name(),
-                    rate(rs, RoundResult::http), rate(rs, RoundResult::producer), rate(rs, RoundResult::gunzip),
+            out.printf("| %s | %s | %s | %s | %s | %s | %s | **%.0f%%** (lowest: %s) | %.0f%% |%n", w.name(),
+                    rate(rs, RoundResult::http), rate(rs, RoundResult::perfTool), rate(rs, RoundResult::producer), rate(rs, RoundResult::gunzip),
                     rate(rs, RoundResult::gunzipOneCore),
                     String.format("%,.0f req/s, %.0f MB/s", median(rs, r -> r.capture().requestsPerSecond()),
                             median(rs, r -> r.capture().decodedMegabytesPerSecond())),
