@@ -85,13 +85,21 @@ final class Chart {
             return new Helm(dir()).lint().strict().call();
         }
         Path copy = copy(workDir);
-        JsonNode merged = deepMerge(readYaml(dir().resolve("values.yaml")), readYaml(valuesFile));
+        JsonNode merged = merge(readYaml(dir().resolve("values.yaml")), readYaml(valuesFile));
         try {
             YAML.writeValue(copy.resolve("values.yaml").toFile(), merged);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return new Helm(copy).lint().strict().call();
+    }
+
+    static JsonNode readJson(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** A copy of the chart under {@code workDir}, links resolved. */
@@ -117,7 +125,7 @@ final class Chart {
         }
     }
 
-    private static JsonNode deepMerge(JsonNode base, JsonNode overlay) {
+    static JsonNode merge(JsonNode base, JsonNode overlay) {
         if (!(base instanceof ObjectNode b) || !overlay.isObject()) {
             return overlay;
         }
@@ -125,7 +133,7 @@ final class Chart {
         for (Iterator<Map.Entry<String, JsonNode>> it = overlay.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode existing = result.get(e.getKey());
-            result.set(e.getKey(), existing == null ? e.getValue() : deepMerge(existing, e.getValue()));
+            result.set(e.getKey(), existing == null ? e.getValue() : merge(existing, e.getValue()));
         }
         return result;
     }
