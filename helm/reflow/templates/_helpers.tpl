@@ -81,7 +81,7 @@ Settings from flink-conf/config.yaml that describe the local cluster (bin/local)
 addresses and process sizes are the operator's, S3 endpoint and keys come from values and Secrets.
 */}}
 {{- define "reflow.flinkLocalOnlyKeys" -}}
-jobmanager.rpc.address rest.address jobmanager.memory.process.size taskmanager.memory.process.size s3.endpoint s3.path.style.access s3.access-key s3.secret-key s3.access.key s3.secret.key fs.s3a.access.key fs.s3a.secret.key
+jobmanager.rpc.address jobmanager.bind-host taskmanager.bind-host taskmanager.host rest.address rest.bind-address jobmanager.memory.process.size taskmanager.memory.process.size s3.endpoint s3.path.style.access s3.access-key s3.secret-key s3.access.key s3.secret.key fs.s3a.access.key fs.s3a.secret.key
 {{- end -}}
 
 {{/* The flinkConfiguration of one job as YAML; call with (dict "root" $ "name" "replay" "job" $job). */}}

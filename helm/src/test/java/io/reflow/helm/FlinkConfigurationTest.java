@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 class FlinkConfigurationTest {
     /** Keys the chart drops from config.yaml (reflow.flinkLocalOnlyKeys) or sets itself from values. */
     private static final Set<String> REPLACED_BY_THE_CHART = Set.of(
-            "jobmanager.rpc.address", "rest.address", "jobmanager.memory.process.size", "taskmanager.memory.process.size",
+            "jobmanager.rpc.address", "jobmanager.bind-host", "taskmanager.bind-host", "taskmanager.host",
+            "rest.address", "rest.bind-address", "jobmanager.memory.process.size", "taskmanager.memory.process.size",
             "s3.endpoint", "s3.path.style.access", "s3.access-key", "s3.secret-key", "s3.access.key", "s3.secret.key",
             "fs.s3a.access.key", "fs.s3a.secret.key",
             "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir",
@@ -64,7 +65,8 @@ class FlinkConfigurationTest {
             flink.path("spec").path("flinkConfiguration").fields().forEachRemaining(e -> rendered.put(e.getKey(), e.getValue().asText()));
             assertThat(rendered).containsAllEntriesOf(expected);
             assertThat(rendered).doesNotContainKeys("s3.access-key", "s3.secret-key", "fs.s3a.access.key", "fs.s3a.secret.key",
-                    "jobmanager.rpc.address", "rest.address", "jobmanager.memory.process.size", "taskmanager.memory.process.size");
+                    "jobmanager.rpc.address", "jobmanager.bind-host", "taskmanager.bind-host", "taskmanager.host",
+                    "rest.address", "rest.bind-address", "jobmanager.memory.process.size", "taskmanager.memory.process.size");
         }
     }
 
