@@ -86,11 +86,13 @@ class ViewerBrowserIT {
                 .click("#place-order")
                 .click("#log-error")
                 .evaluate("sessionId", "window.posthog.get_session_id()")
+                .evaluate("distinctId", "window.posthog.get_distinct_id()")
                 .waitForResponse("/s/", 200, true)
                 .goTo(viewer + "/")
                 .waitForFunction(mySessionRow + " && Number(" + mySessionRow + ".dataset.consoleErrors) >= 1")
                 .withTimeout(LISTED_WITHIN)
                 .mark("listed")
+                .screenshot(OUT.resolve("viewer-list.png"))
                 .evaluate("listedRows", "document.querySelectorAll('#sessions tbody tr').length")
                 .click("tr.mine")
                 .waitForFunction("window.reflowViewer.status === 'ready' || window.reflowViewer.status === 'error'")
@@ -116,10 +118,10 @@ class ViewerBrowserIT {
             try (Browser browser = Browser.start(scenario, OUT)) {
                 Instant half = browser.awaitMark("half", Duration.ofMinutes(2));
                 stack[0].kill();
-                long down = System.nanoTime();
+                Instant killed = Instant.now();
                 stack[0] = LocalStackProcess.start(dataDir, ports, log, Duration.ofMinutes(3));
                 System.out.printf("bin/local killed %d ms after capture accepted the first half; READY again after %d ms%n",
-                        Duration.between(half, Instant.now()).toMillis(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - down));
+                        Duration.between(half, killed).toMillis(), Duration.between(killed, Instant.now()).toMillis());
                 browser.signal("restarted");
                 result = browser.awaitResult(Duration.ofMinutes(3));
             }
@@ -152,6 +154,7 @@ class ViewerBrowserIT {
             assertThat(list.get("results")).hasSize(1);
             JsonNode row = list.get("results").get(0);
             assertThat(row.get("session_id").asText()).isEqualTo(session);
+            assertThat(row.get("distinct_id").asText()).isEqualTo(result.values().get("distinctId").asText());
             assertThat(row.get("first_url").asText()).isEqualTo(viewer + "/demo");
             assertThat(row.get("click_count").asLong()).isGreaterThanOrEqualTo(6);
             assertThat(row.get("console_error_count").asLong()).isEqualTo(1);

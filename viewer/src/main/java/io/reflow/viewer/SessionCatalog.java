@@ -39,7 +39,7 @@ final class SessionCatalog {
         }
         String sql = """
                 SELECT session_id,
-                       any(distinct_id) AS distinct,
+                       any(distinct_id) AS person_distinct_id,
                        toUnixTimestamp64Milli(min(min_first_timestamp)) AS start_ms,
                        toUnixTimestamp64Milli(max(max_last_timestamp)) AS end_ms,
                        end_ms - start_ms AS duration_ms,
@@ -61,7 +61,7 @@ final class SessionCatalog {
                 LIMIT {limit:UInt32}""".formatted(column, descending ? "DESC" : "ASC");
         List<SessionSummary> sessions = new ArrayList<>();
         for (JsonNode r : clickhouse.query(sql, Map.of("team", team, "limit", limit))) {
-            sessions.add(new SessionSummary(r.get("session_id").asText(), r.path("distinct").asText(""),
+            sessions.add(new SessionSummary(r.get("session_id").asText(), r.path("person_distinct_id").asText(""),
                     r.get("start_ms").asLong(), r.get("end_ms").asLong(), r.get("duration_ms").asLong(),
                     r.path("entry_url").isNull() ? null : r.path("entry_url").asText(null),
                     r.get("clicks").asLong(), r.get("keypresses").asLong(), r.get("mouse_activity").asLong(),
