@@ -109,6 +109,9 @@ class ViewerBrowserIT {
                             order: d.querySelector('#order-status').textContent,
                             cart: d.querySelector('#cart-summary').textContent,
                             title: d.title }; })()""".formatted(iframe))
+                // console lines travel on their own topic and may trail the blocks by a moment; the panel refreshes
+                .waitForFunction("document.querySelector('#console').textContent.includes('" + CONSOLE_ERROR + "')")
+                .withTimeout(Duration.ofSeconds(20))
                 .evaluate("consolePanel", "Array.from(document.querySelectorAll('#console li')).map(li => li.className + ' ' + li.textContent)")
                 .screenshot(SCREENSHOT);
 
@@ -117,11 +120,13 @@ class ViewerBrowserIT {
         try {
             try (Browser browser = Browser.start(scenario, OUT)) {
                 Instant half = browser.awaitMark("half", Duration.ofMinutes(2));
+                String committedAtKill = eventsInClickHouse(stack[0]);
                 stack[0].kill();
                 Instant killed = Instant.now();
                 stack[0] = LocalStackProcess.start(dataDir, ports, log, Duration.ofMinutes(3));
-                System.out.printf("bin/local killed %d ms after capture accepted the first half; READY again after %d ms%n",
-                        Duration.between(half, killed).toMillis(), Duration.between(killed, Instant.now()).toMillis());
+                System.out.printf("bin/local killed %d ms after capture accepted the first half (ClickHouse then listed %s"
+                                + " events of it); READY again after %d ms%n", Duration.between(half, killed).toMillis(),
+                        committedAtKill, Duration.between(killed, Instant.now()).toMillis());
                 browser.signal("restarted");
                 result = browser.awaitResult(Duration.ofMinutes(3));
             }
@@ -186,6 +191,18 @@ class ViewerBrowserIT {
             assertRefused(get(viewer + "/api/nothing", KEY), 404);
         } finally {
             stack[0].close();
+        }
+    }
+
+    /** For the log: how much of the first half was already committed downstream when the kill came. */
+    private String eventsInClickHouse(LocalStackProcess stack) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.clickhouseUrl() + "/"))
+                    .POST(HttpRequest.BodyPublishers.ofString("SELECT sum(event_count) FROM session_replay_events"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.body().strip();
+        } catch (Exception e) {
+            return "(unknown: " + e + ")";
         }
     }
 

@@ -9,6 +9,9 @@
   let apiKey = null;
   let order = '-start_time';
   let refreshTimer = null;
+  let consoleTimer = null;
+  // console lines reach log_entries on their own topic, so for a session that just ended they can trail its blocks
+  const FRESH_SESSION_MS = 120000;
 
   function setStatus(text) { $('status').textContent = text; }
   function fail(e) { view.error = String(e && e.message || e); view.status = 'error'; setStatus('error: ' + view.error); }
@@ -78,6 +81,7 @@
 
   // --- the player ------------------------------------------------------------------------------------
   function destroyPlayer() {
+    clearInterval(consoleTimer);
     if (view.player) {
       try { view.player.pause(); } catch (e) { /* already gone */ }
       if (view.player.$destroy) view.player.$destroy();
@@ -114,10 +118,24 @@
     });
     const start = events[0].timestamp;
     renderConsole(consoleLogs.results, start);
+    if (Date.now() - events[events.length - 1].timestamp < FRESH_SESSION_MS) {
+      consoleTimer = setInterval(() => refreshConsole(base, id, start).catch(() => { /* next time */ }), 3000);
+    }
     view.player.addEventListener('ui-update-current-time', (e) => markConsole(start + (e.payload ?? 0)));
     view.player.addEventListener('finish', () => { view.finished = true; setStatus('played to the end'); });
     view.status = 'ready';
     setStatus(`${events.length} events, ${consoleLogs.results.length} console line(s)`);
+  }
+
+  async function refreshConsole(base, id, start) {
+    const latest = (await api(base + '/console')).results;
+    if (view.session !== id || latest.length === view.console.length) return;
+    view.console = latest;
+    $('console').replaceChildren();
+    renderConsole(latest, start);
+    let now = 0;
+    try { now = view.player.getReplayer().getCurrentTime(); } catch (e) { /* not started yet */ }
+    markConsole(start + now);
   }
 
   function renderConsole(entries, start) {
