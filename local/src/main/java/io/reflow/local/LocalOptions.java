@@ -17,6 +17,7 @@ public record LocalOptions(
         int clickhousePort,
         int flinkUiPort,
         int capturePort,
+        int viewerPort,
         String externalKafka,
         String externalS3Endpoint,
         String externalClickhouseUrl,
@@ -26,11 +27,12 @@ public record LocalOptions(
 
     static final String USAGE = """
             usage: bin/local [--data-dir DIR] [--kafka-port N] [--s3-port N] [--clickhouse-port N]
-                             [--flink-ui-port N] [--capture-port N]
+                             [--flink-ui-port N] [--capture-port N] [--viewer-port N]
                              [--kafka HOST:PORT] [--s3-endpoint URL --s3-access-key K --s3-secret-key S]
                              [--clickhouse-url http://HOST:PORT] [--bucket NAME]
             Every flag can also be set as an environment variable: --kafka-port -> REFLOW_KAFKA_PORT.
-            Defaults: data dir .local, Kafka 9092, S3 9000, ClickHouse HTTP 8123, Flink UI 8081, capture 8010.""";
+            Defaults: data dir .local, Kafka 9092, S3 9000, ClickHouse HTTP 8123, Flink UI 8081, capture 8010,
+            viewer (session list, player, demo page) 8020.""";
 
     public static LocalOptions parse(String[] args, Map<String, String> env) {
         Map<String, String> flags = new HashMap<>();
@@ -63,6 +65,7 @@ public record LocalOptions(
                 s.port("clickhouse-port", 8123),
                 s.port("flink-ui-port", 8081),
                 s.port("capture-port", 8010),
+                s.port("viewer-port", 8020),
                 s.get("kafka", null),
                 s.get("s3-endpoint", null),
                 s.get("clickhouse-url", null),
@@ -78,7 +81,7 @@ public record LocalOptions(
 
     private record Settings(Map<String, String> flags, Map<String, String> env) {
         static final java.util.Set<String> KNOWN = java.util.Set.of("data-dir", "kafka-port", "s3-port", "clickhouse-port",
-                "flink-ui-port", "capture-port", "kafka", "s3-endpoint", "clickhouse-url", "s3-access-key", "s3-secret-key", "bucket");
+                "flink-ui-port", "capture-port", "viewer-port", "kafka", "s3-endpoint", "clickhouse-url", "s3-access-key", "s3-secret-key", "bucket");
 
         String get(String name, String defaultValue) {
             String v = flags.get(name);

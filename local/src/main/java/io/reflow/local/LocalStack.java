@@ -3,6 +3,7 @@ package io.reflow.local;
 import io.reflow.capture.CaptureConfig;
 import io.reflow.capture.CaptureServer;
 import io.reflow.capture.KafkaRecordSink;
+import io.reflow.capture.Team;
 import io.reflow.capture.TeamRegistry;
 import io.reflow.contracts.Topics;
 import io.reflow.jobs.common.JobArguments;
@@ -16,6 +17,8 @@ import io.reflow.testsupport.flink.FlinkS3;
 import io.reflow.testsupport.kafka.KafkaBroker;
 import io.reflow.testsupport.s3.S3Clients;
 import io.reflow.testsupport.s3.S3Server;
+import io.reflow.viewer.ViewerConfig;
+import io.reflow.viewer.ViewerServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +27,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.slf4j.Logger;
 import sun.misc.Signal;
@@ -41,6 +46,8 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     public static final String DEV_TOKEN = "phc_local_dev";
+    /** The personal API key the local viewer accepts (and hands to its page) for every team in the registry. */
+    public static final String DEV_API_KEY = "phx_local_dev";
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Map<String, String> urls = new java.util.LinkedHashMap<>();
@@ -48,6 +55,7 @@ public final class LocalStack implements AutoCloseable {
     private String s3Endpoint;
     private String clickhouseUrl;
     private int capturePort;
+    private int viewerPort;
     private Path teamRegistry;
 
     private LocalStack() {}
@@ -120,11 +128,37 @@ public final class LocalStack implements AutoCloseable {
         CaptureConfig captureConfig = CaptureConfig.fromEnv(env);
         KafkaRecordSink sink = KafkaRecordSink.create(captureConfig);
         started.push(sink);
-        CaptureServer capture = CaptureServer.start(captureConfig, sink,
-                TeamRegistry.load(teamRegistry, captureConfig.teamRegistryCheckInterval()));
+        TeamRegistry registry = TeamRegistry.load(teamRegistry, captureConfig.teamRegistryCheckInterval());
+        CaptureServer capture = CaptureServer.start(captureConfig, sink, registry);
         started.push(capture);
         capturePort = capture.port();
         urls.put("capture", "http://127.0.0.1:" + capturePort);
+
+        ViewerServer viewer = ViewerServer.start(ViewerConfig.fromEnv(viewerEnv(o, registry)));
+        started.push(viewer);
+        viewerPort = viewer.port();
+        urls.put("viewer", "http://127.0.0.1:" + viewerPort + "/");
+        urls.put("demo", "http://127.0.0.1:" + viewerPort + "/demo");
+    }
+
+    /** The viewer reads this stack's ClickHouse and S3; the dev key reads every team; the demo page records into capture. */
+    private Map<String, String> viewerEnv(LocalOptions o, TeamRegistry registry) {
+        List<Team> teams = registry.teams();
+        String demoToken = teams.stream().map(Team::apiToken).filter(DEV_TOKEN::equals).findFirst()
+                .orElse(teams.isEmpty() ? DEV_TOKEN : teams.get(0).apiToken());
+        Map<String, String> env = new HashMap<>();
+        env.put("VIEWER_HOST", "127.0.0.1");
+        env.put("VIEWER_PORT", String.valueOf(Ports.orFree(o.viewerPort())));
+        env.put("CLICKHOUSE_URL", clickhouseUrl);
+        env.put("S3_ENDPOINT", s3Endpoint);
+        env.put("S3_ACCESS_KEY", o.s3AccessKey());
+        env.put("S3_SECRET_KEY", o.s3SecretKey());
+        env.put("VIEWER_API_KEYS", DEV_API_KEY + "=" + (teams.isEmpty() ? "1"
+                : teams.stream().map(t -> String.valueOf(t.teamId())).collect(Collectors.joining(","))));
+        env.put("VIEWER_PAGE_API_KEY", DEV_API_KEY);
+        env.put("VIEWER_DEMO_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
+        env.put("VIEWER_DEMO_TOKEN", demoToken);
+        return env;
     }
 
     private void createTopics() throws Exception {
@@ -181,6 +215,10 @@ public final class LocalStack implements AutoCloseable {
         return capturePort;
     }
 
+    public int viewerPort() {
+        return viewerPort;
+    }
+
     public Path teamRegistry() {
         return teamRegistry;
     }
@@ -213,6 +251,7 @@ public final class LocalStack implements AutoCloseable {
         System.out.printf("READY in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         stack.urls.forEach((name, url) -> System.out.printf("  %-11s %s%n", name, url));
         System.out.printf("  %-11s %s (project token %s)%n", "teams", stack.teamRegistry, DEV_TOKEN);
+        System.out.printf("  %-11s %s (read API: Authorization: Bearer %s)%n", "api key", DEV_API_KEY, DEV_API_KEY);
         System.out.printf("  %-11s %s%n", "data dir", options.dataDir());
         System.out.flush();
         stop.await();

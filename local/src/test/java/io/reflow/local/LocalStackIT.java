@@ -55,7 +55,7 @@ class LocalStackIT {
                 """);
         Map<String, List<JsonNode>> posted = new LinkedHashMap<>();
         // fixed across the restart, as bin/local's are: ClickHouse's Kafka table keeps the broker address it was created with
-        LocalOptions options = new LocalOptions(dataDir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(),
+        LocalOptions options = new LocalOptions(dataDir, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(),
                 null, null, null, "it-access", "it-secret-key", "reflow-it");
 
         try (LocalStack stack = LocalStack.start(options)) {

@@ -1,0 +1,229 @@
+package io.reflow.viewer;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.reflow.contracts.Json;
+import io.reflow.contracts.RecordingBlock;
+import io.reflow.contracts.reader.BlockRef;
+import io.reflow.contracts.reader.SessionRecordingReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The read API under {@code /api/}, every route behind {@code Authorization: Bearer <personal API key>}:
+ * <ul>
+ *   <li>{@code GET /api/projects}: the projects (team ids) the key may read</li>
+ *   <li>{@code GET /api/projects/<team>/sessions?order=-start_time&limit=100}: the team's sessions</li>
+ *   <li>{@code GET /api/projects/<team>/sessions/<id>/snapshots}: the session's rrweb events in time order, one
+ *       JSON array, streamed while its blocks are read with ranged S3 GETs</li>
+ *   <li>{@code GET /api/projects/<team>/sessions/<id>/console}: its console lines from {@code log_entries}</li>
+ * </ul>
+ * Refusals are {@code {"type", "code", "detail"}}: 400 bad input, 401 no or unknown key, 403 a project the key
+ * may not read, 404 unknown route or session.
+ */
+final class ViewerApi implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewerApi.class);
+    private static final Pattern PROJECTS = Pattern.compile("^/api/projects/?$");
+    private static final Pattern SESSIONS = Pattern.compile("^/api/projects/([^/]+)/sessions/?$");
+    private static final Pattern SESSION_PART = Pattern.compile("^/api/projects/([^/]+)/sessions/([^/]+)/(snapshots|console)/?$");
+    private static final Pattern SESSION_ID = Pattern.compile("^[A-Za-z0-9_-]{1,200}$");
+    private static final int DEFAULT_LIMIT = 100;
+
+    private final ApiKeys keys;
+    private final SessionCatalog catalog;
+    private final SessionRecordingReader reader;
+
+    ViewerApi(ApiKeys keys, SessionCatalog catalog, SessionRecordingReader reader) {
+        this.keys = keys;
+        this.catalog = catalog;
+        this.reader = reader;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            try {
+                route(exchange);
+            } catch (ApiError e) {
+                sendError(exchange, e);
+            } catch (RuntimeException e) {
+                LOG.warn("{} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+                sendError(exchange, new ApiError(500, "internal_error", String.valueOf(e.getMessage())));
+            }
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        Matcher projects = PROJECTS.matcher(path);
+        Matcher sessions = SESSIONS.matcher(path);
+        Matcher part = SESSION_PART.matcher(path);
+        if (!projects.matches() && !sessions.matches() && !part.matches()) {
+            throw ApiError.notFound("no API route " + path);
+        }
+        if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
+            throw new ApiError(405, "method_not_allowed", "only GET is supported");
+        }
+        Set<Long> teams = authenticate(exchange);
+        if (projects.matches()) {
+            List<Map<String, Object>> results = teams.stream().sorted().map(t -> Map.<String, Object>of("id", t)).toList();
+            sendJson(exchange, 200, Map.of("results", results));
+            return;
+        }
+        Matcher m = sessions.matches() ? sessions : part;
+        long team = team(m.group(1), teams);
+        if (sessions.matches()) {
+            Map<String, String> query = query(exchange);
+            int limit = integer(query.getOrDefault("limit", String.valueOf(DEFAULT_LIMIT)), "limit");
+            List<SessionSummary> list = catalog.list(team, query.getOrDefault("order", "-start_time"), limit);
+            sendJson(exchange, 200, Map.of("results", list));
+            return;
+        }
+        String session = URLDecoder.decode(part.group(2), StandardCharsets.UTF_8);
+        if (!SESSION_ID.matcher(session).matches()) {
+            throw ApiError.badRequest("invalid_session_id", "a session id is 1 to 200 letters, digits, '-' or '_'");
+        }
+        List<BlockRef> blocks = catalog.blocks(team, session)
+                .orElseThrow(() -> ApiError.notFound("project " + team + " has no session " + session));
+        if (part.group(3).equals("console")) {
+            sendJson(exchange, 200, Map.of("results", catalog.console(team, session)));
+        } else {
+            sendSnapshots(exchange, session, blocks);
+        }
+    }
+
+    private Set<Long> authenticate(HttpExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst("Authorization");
+        if (header == null || header.isBlank()) {
+            throw new ApiError(401, "not_authenticated", "send a personal API key: Authorization: Bearer <key>");
+        }
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            throw new ApiError(401, "not_authenticated", "the Authorization header must be 'Bearer <personal API key>'");
+        }
+        Set<Long> teams = keys.teamsOf(header.substring(7).trim());
+        if (teams.isEmpty()) {
+            throw new ApiError(401, "authentication_failed", "unknown personal API key");
+        }
+        return teams;
+    }
+
+    private static long team(String text, Set<Long> allowed) {
+        long team;
+        try {
+            team = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("invalid_project", "a project id is a number, got '" + text + "'");
+        }
+        if (!allowed.contains(team)) {
+            throw new ApiError(403, "permission_denied", "this key may not read project " + team);
+        }
+        return team;
+    }
+
+    private static int integer(String text, String name) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("invalid_" + name, name + " must be a number, got '" + text + "'");
+        }
+    }
+
+    /**
+     * Streams the events as they are read. The first block is opened before the status is sent, so a session whose
+     * blocks are missing gets an error answer; a block failing later cuts the stream short (the client sees
+     * malformed JSON) and is logged.
+     */
+    private void sendSnapshots(HttpExchange exchange, String session, List<BlockRef> blocks) throws IOException {
+        try (SessionRecordingReader.SessionEvents events = reader.read(blocks)) {
+            try {
+                events.hasNext();
+            } catch (UncheckedIOException e) {
+                throw new ApiError(e.getCause() instanceof S3BlockSource.MissingBlockException ? 502 : 503,
+                        "block_unavailable", "cannot read the recording of " + session + ": " + e.getMessage());
+            }
+            boolean gzip = acceptsGzip(exchange);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            if (gzip) {
+                exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+            }
+            if (exchange.getRequestMethod().equals("HEAD")) {
+                exchange.sendResponseHeaders(200, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream body = gzip ? new GZIPOutputStream(exchange.getResponseBody(), 64 * 1024) : exchange.getResponseBody();
+            int written = 0;
+            try (JsonGenerator out = Json.mapper().getFactory().createGenerator(body)) {
+                out.writeStartArray();
+                while (events.hasNext()) {
+                    RecordingBlock.Entry entry = events.next();
+                    out.writeTree(entry.event());
+                    written++;
+                }
+                out.writeEndArray();
+            } catch (UncheckedIOException e) {
+                LOG.warn("the recording of {} was cut short after {} events: {}", session, written, e.getMessage());
+                throw new IOException(e);
+            }
+        }
+    }
+
+    private static boolean acceptsGzip(HttpExchange exchange) {
+        String accept = exchange.getRequestHeaders().getFirst("Accept-Encoding");
+        return accept != null && accept.toLowerCase().contains("gzip");
+    }
+
+    private static Map<String, String> query(HttpExchange exchange) {
+        Map<String, String> params = new LinkedHashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                params.put(name, value);
+            }
+        }
+        return params;
+    }
+
+    static void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+        byte[] bytes = Json.encode(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        if (exchange.getRequestMethod().equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static void sendError(HttpExchange exchange, ApiError e) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", e.type());
+        body.put("code", e.code());
+        body.put("detail", e.getMessage());
+        if (e.status() == 401) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+        }
+        sendJson(exchange, e.status(), body);
+    }
+}

@@ -1,0 +1,75 @@
+package io.reflow.viewer;
+
+import com.sun.net.httpserver.HttpServer;
+import io.reflow.contracts.reader.SessionRecordingReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The viewer: {@link ViewerApi} under {@code /api/} and {@link WebPages} everywhere else, on the JDK's HTTP
+ * server (a read API for people, not a hot path).
+ */
+public final class ViewerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ViewerServer.class);
+
+    private final HttpServer server;
+    private final ExecutorService workers;
+    private final S3BlockSource blocks;
+
+    private ViewerServer(HttpServer server, ExecutorService workers, S3BlockSource blocks) {
+        this.server = server;
+        this.workers = workers;
+        this.blocks = blocks;
+    }
+
+    public static ViewerServer start(ViewerConfig config) {
+        // without it every response waits out a 40 ms Nagle/delayed-ACK stall; read when the first server is created
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        WebPages pages = new WebPages(config.pageApiKey(), config.demo());
+        S3BlockSource blocks = S3BlockSource.create(config);
+        try {
+            ClickHouseHttp clickhouse = new ClickHouseHttp(config.clickhouseUrl(), config.clickhouseUser(),
+                    config.clickhousePassword(), config.clickhouseDatabase());
+            ViewerApi api = new ViewerApi(config.apiKeys(), new SessionCatalog(clickhouse), new SessionRecordingReader(blocks));
+            HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
+            ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
+                Thread t = new Thread(r, "viewer-http");
+                t.setDaemon(true);
+                return t;
+            });
+            server.setExecutor(workers);
+            server.createContext("/api/", api);
+            server.createContext("/", pages);
+            server.start();
+            LOG.info("viewer listening on http://{}:{}", config.host(), server.getAddress().getPort());
+            return new ViewerServer(server, workers, blocks);
+        } catch (IOException e) {
+            blocks.close();
+            throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
+        }
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        blocks.close();
+    }
+}
