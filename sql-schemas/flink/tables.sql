@@ -19,6 +19,8 @@ SET 'execution.runtime-mode' = 'batch';
 SET 'sql-client.execution.result-mode' = 'tableau';
 SET 'table.dml-sync' = 'true';
 SET 'table.local-time-zone' = 'UTC';
+-- block urls and dead-letter details are long
+SET 'table.display.max-column-width' = '200';
 
 -- capture -> replay job: one $snapshot item (contracts RecordingMessage), key session_id
 CREATE TEMPORARY TABLE recordings (
