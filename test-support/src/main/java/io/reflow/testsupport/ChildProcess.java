@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,12 @@ public final class ChildProcess implements AutoCloseable {
      */
     public static ChildProcess startJava(String name, String classpath, List<String> jvmArgs, String mainClass,
                                          List<String> args, Path log) {
+        return startJava(name, classpath, jvmArgs, mainClass, args, log, Map.of());
+    }
+
+    /** As {@link #startJava(String, String, List, String, List, Path)}, with extra environment variables. */
+    public static ChildProcess startJava(String name, String classpath, List<String> jvmArgs, String mainClass,
+                                         List<String> args, Path log, Map<String, String> environment) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -44,7 +51,7 @@ public final class ChildProcess implements AutoCloseable {
         command.add(ExitWhenParentDies.class.getName());
         command.add(mainClass);
         command.addAll(args);
-        return start(name, command, log);
+        return start(name, command, log, environment);
     }
 
     /**
@@ -52,6 +59,11 @@ public final class ChildProcess implements AutoCloseable {
      * reaches only this JVM, which then stops its children in order.
      */
     public static ChildProcess start(String name, List<String> command, Path log) {
+        return start(name, command, log, Map.of());
+    }
+
+    /** As {@link #start(String, List, Path)}, with extra environment variables. */
+    public static ChildProcess start(String name, List<String> command, Path log, Map<String, String> environment) {
         List<String> full = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             full.add(SETSID.toString());
@@ -59,7 +71,9 @@ public final class ChildProcess implements AutoCloseable {
         full.addAll(command);
         try {
             Files.createDirectories(log.getParent());
-            Process p = new ProcessBuilder(full)
+            ProcessBuilder builder = new ProcessBuilder(full);
+            builder.environment().putAll(environment);
+            Process p = builder
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
@@ -103,6 +117,16 @@ public final class ChildProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the process to exit; true if it did. */
+    public boolean waitFor(java.time.Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     public int exitValue() {
