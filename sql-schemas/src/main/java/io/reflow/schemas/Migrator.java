@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * SQL, so such a change is not a change of history.
  *
  * <pre>
- * java -cp … io.reflow.schemas.Migrator --jdbc-url jdbc:clickhouse://host:8123/default [--variant single|sharded]
+ * java -jar reflow-sql-schemas-VERSION-migrator.jar --jdbc-url jdbc:clickhouse://host:8123/default [--variant single|sharded]
  *      [--var KAFKA_BROKERS=kafka:9092] [--var NAME=VALUE …] [--migrations-dir DIR] [--layout FILE] [--dry-run]
  * </pre>
  * Credentials: put {@code user}/{@code password} in the JDBC URL or set CLICKHOUSE_USER / CLICKHOUSE_PASSWORD.
@@ -154,6 +154,12 @@ public final class Migrator {
     }
 
     public static void main(String[] args) {
+        // the JDBC driver logs through SLF4J; the CLI reports what matters itself, so without a logging backend on the
+        // classpath (the migrator jar has none), no logging rather than SLF4J's "no providers" warning
+        if (System.getProperty("slf4j.provider") == null
+                && java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class).findFirst().isEmpty()) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
+        }
         System.exit(run(args, System.out, System.err));
     }
 
