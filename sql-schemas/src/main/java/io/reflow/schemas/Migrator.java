@@ -158,7 +158,10 @@ public final class Migrator {
         // classpath (the migrator jar has none), no logging rather than SLF4J's "no providers" warning
         if (System.getProperty("slf4j.provider") == null
                 && java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class).findFirst().isEmpty()) {
-            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
         }
         System.exit(run(args, System.out, System.err));
     }
