@@ -84,8 +84,9 @@ SETTINGS
     kafka_broker_list = '${KAFKA_BROKERS}',
     kafka_topic_list = '${SESSION_REPLAY_EVENTS_TOPIC}',
     kafka_group_name = '${KAFKA_GROUP_PREFIX}session_replay_events',
-    kafka_format = 'JSONEachRow',
+    kafka_format = '${KAFKA_FORMAT}',
     kafka_handle_error_mode = 'stream',
+    kafka_skip_broken_messages = ${KAFKA_SKIP_BROKEN_MESSAGES},
     kafka_num_consumers = 1,
     kafka_flush_interval_ms = ${KAFKA_FLUSH_INTERVAL_MS},
     -- the producer may add fields before this table knows them

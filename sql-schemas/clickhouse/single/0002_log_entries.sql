@@ -57,8 +57,9 @@ SETTINGS
     kafka_broker_list = '${KAFKA_BROKERS}',
     kafka_topic_list = '${LOG_ENTRIES_TOPIC}',
     kafka_group_name = '${KAFKA_GROUP_PREFIX}log_entries',
-    kafka_format = 'JSONEachRow',
+    kafka_format = '${KAFKA_FORMAT}',
     kafka_handle_error_mode = 'stream',
+    kafka_skip_broken_messages = ${KAFKA_SKIP_BROKEN_MESSAGES},
     kafka_num_consumers = 1,
     kafka_flush_interval_ms = ${KAFKA_FLUSH_INTERVAL_MS},
     -- session_id (same as log_source_id) and fields the producer may add later

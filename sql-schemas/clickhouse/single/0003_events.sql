@@ -75,8 +75,9 @@ SETTINGS
     kafka_broker_list = '${KAFKA_BROKERS}',
     kafka_topic_list = '${EVENTS_JSON_TOPIC}',
     kafka_group_name = '${KAFKA_GROUP_PREFIX}events',
-    kafka_format = 'JSONEachRow',
+    kafka_format = '${KAFKA_FORMAT}',
     kafka_handle_error_mode = 'stream',
+    kafka_skip_broken_messages = ${KAFKA_SKIP_BROKEN_MESSAGES},
     kafka_num_consumers = ${EVENTS_KAFKA_NUM_CONSUMERS},
     kafka_flush_interval_ms = ${KAFKA_FLUSH_INTERVAL_MS},
     -- the producer may add fields before this table knows them

@@ -54,8 +54,9 @@ SETTINGS
     kafka_broker_list = '${KAFKA_BROKERS}',
     kafka_topic_list = '${PERSON_TOPIC}',
     kafka_group_name = '${KAFKA_GROUP_PREFIX}person',
-    kafka_format = 'JSONEachRow',
+    kafka_format = '${KAFKA_FORMAT}',
     kafka_handle_error_mode = 'stream',
+    kafka_skip_broken_messages = ${KAFKA_SKIP_BROKEN_MESSAGES},
     kafka_num_consumers = 1,
     kafka_flush_interval_ms = ${KAFKA_FLUSH_INTERVAL_MS},
     input_format_skip_unknown_fields = 1;
@@ -144,8 +145,9 @@ SETTINGS
     kafka_broker_list = '${KAFKA_BROKERS}',
     kafka_topic_list = '${PERSON_DISTINCT_ID_TOPIC}',
     kafka_group_name = '${KAFKA_GROUP_PREFIX}person_distinct_id',
-    kafka_format = 'JSONEachRow',
+    kafka_format = '${KAFKA_FORMAT}',
     kafka_handle_error_mode = 'stream',
+    kafka_skip_broken_messages = ${KAFKA_SKIP_BROKEN_MESSAGES},
     kafka_num_consumers = 1,
     kafka_flush_interval_ms = ${KAFKA_FLUSH_INTERVAL_MS},
     input_format_skip_unknown_fields = 1;

@@ -36,8 +36,9 @@ SETTINGS
     kafka_broker_list = '${KAFKA_BROKERS}',
     kafka_topic_list = '${INGESTION_WARNINGS_TOPIC}',
     kafka_group_name = '${KAFKA_GROUP_PREFIX}ingestion_warnings',
-    kafka_format = 'JSONEachRow',
+    kafka_format = '${KAFKA_FORMAT}',
     kafka_handle_error_mode = 'stream',
+    kafka_skip_broken_messages = ${KAFKA_SKIP_BROKEN_MESSAGES},
     kafka_num_consumers = 1,
     kafka_flush_interval_ms = ${KAFKA_FLUSH_INTERVAL_MS},
     input_format_skip_unknown_fields = 1;

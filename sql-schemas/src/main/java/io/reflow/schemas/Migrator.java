@@ -19,10 +19,13 @@ import java.util.stream.Collectors;
  * the checksum of its file. Refuses to run when a file changed after it was applied: a migration that ran is
  * history, changes go into a new one. Migrations are written to be re-runnable ({@code IF NOT EXISTS}), so a run
  * that fails halfway can simply be repeated. Run one migrator at a time: ClickHouse has no lock to serialize two.
- * The sharded variant ({@link ShardedSchema}) is applied to every node of the cluster, one run per node.
+ * The sharded variant ({@link ShardedSchema}) is applied to every node of the cluster, one run per node. After the
+ * migrations, Kafka tables whose settings differ from this run's (other brokers, topics, group, format, skip-broken
+ * limit) are created again with their views ({@link KafkaTables}); a checksum is over the template, not the rendered
+ * SQL, so such a change is not a change of history.
  *
  * <pre>
- * java -cp … io.reflow.schemas.Migrator --jdbc-url jdbc:clickhouse://host:8123/default [--variant single|sharded]
+ * java -jar reflow-sql-schemas-VERSION-migrator.jar --jdbc-url jdbc:clickhouse://host:8123/default [--variant single|sharded]
  *      [--var KAFKA_BROKERS=kafka:9092] [--var NAME=VALUE …] [--migrations-dir DIR] [--layout FILE] [--dry-run]
  * </pre>
  * Credentials: put {@code user}/{@code password} in the JDBC URL or set CLICKHOUSE_USER / CLICKHOUSE_PASSWORD.
@@ -57,27 +60,42 @@ public final class Migrator {
             if (!dryRun) {
                 throw new MigrationException("a JDBC URL is needed unless it is a dry run");
             }
-            return new MigrationResult(migrations, List.of(), render(migrations, resolved));
+            return new MigrationResult(migrations, List.of(), List.of(), render(migrations, resolved));
         }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, credentials())) {
             MigrationHistory history = new MigrationHistory(connection);
             List<AppliedMigration> applied = history.applied();
             List<Migration> pending = pending(migrations, applied, variant);
-            if (dryRun) {
-                return new MigrationResult(pending, applied, render(pending, resolved));
+            // every variable known before anything runs
+            List<String> allStatements = new ArrayList<>();
+            for (Migration migration : migrations) {
+                allStatements.addAll(SqlStatements.split(SqlTemplate.render(migration.template(), resolved, migration.id())));
             }
-            for (Migration migration : pending) {
-                SqlTemplate.render(migration.template(), resolved, migration.id()); // every variable known before anything runs
+            KafkaTables kafkaTables = KafkaTables.definedBy(allStatements);
+            if (dryRun) {
+                List<KafkaTables.Repoint> repoints = kafkaTables.reconcile(connection, true);
+                return new MigrationResult(pending, applied, describe(repoints), render(pending, resolved) + render(repoints));
             }
             history.create();
             for (Migration migration : pending) {
                 execute(connection, migration, SqlTemplate.render(migration.template(), resolved, migration.id()));
                 history.record(migration, variant);
             }
-            return new MigrationResult(pending, applied, "");
+            List<KafkaTables.Repoint> repoints = kafkaTables.reconcile(connection, false);
+            return new MigrationResult(pending, applied, describe(repoints), "");
         } catch (SQLException e) {
             throw new MigrationException("cannot read or write " + MigrationHistory.TABLE + " at " + jdbcUrl + ": " + e.getMessage(), e);
         }
+    }
+
+    private static List<String> describe(List<KafkaTables.Repoint> repoints) {
+        return repoints.stream().map(r -> r.table() + " (" + r.reason() + ")").toList();
+    }
+
+    private static String render(List<KafkaTables.Repoint> repoints) {
+        return repoints.stream()
+                .map(r -> "\n-- re-point " + r.table() + " (" + r.reason() + ")\n" + String.join(";\n", r.statements()) + ";\n")
+                .collect(Collectors.joining());
     }
 
     private static List<Migration> pending(List<Migration> migrations, List<AppliedMigration> applied, Variant variant) {
@@ -93,7 +111,7 @@ public final class Migrator {
                         a.version(), a.name(), a.variant().directory(), variant.directory()));
             } else if (file == null) {
                 problems.add(String.format("%04d_%s was applied but there is no such migration file", a.version(), a.name()));
-            } else if (!file.checksum().equals(a.checksum())) {
+            } else if (!file.matches(a.checksum())) {
                 problems.add(file.id() + " changed after it was applied (checksum " + a.checksum() + ", file now "
                         + file.checksum() + "); put the change into a new migration");
             }
@@ -136,6 +154,15 @@ public final class Migrator {
     }
 
     public static void main(String[] args) {
+        // the JDBC driver logs through SLF4J; the CLI reports what matters itself, so without a logging backend on the
+        // classpath (the migrator jar has none), no logging rather than SLF4J's "no providers" warning
+        if (System.getProperty("slf4j.provider") == null
+                && java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class).findFirst().isEmpty()) {
+            System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            if (System.getProperty("slf4j.internal.verbosity") == null) {
+                System.setProperty("slf4j.internal.verbosity", "WARN");
+            }
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -159,10 +186,12 @@ public final class Migrator {
             if (arguments.dryRun()) {
                 out.print(result.renderedSql());
                 out.println("-- dry run: " + result.applied().size() + " pending migration(s), "
-                        + result.alreadyThere().size() + " already applied");
+                        + result.alreadyThere().size() + " already applied, " + result.repointed().size() + " Kafka table(s) to re-point");
             } else {
                 result.applied().forEach(m -> out.println("applied " + m.id()));
-                out.println(result.applied().size() + " migration(s) applied, " + result.alreadyThere().size() + " already there");
+                result.repointed().forEach(t -> out.println("re-pointed Kafka table " + t));
+                out.println(result.applied().size() + " migration(s) applied, " + result.alreadyThere().size() + " already there"
+                        + (result.repointed().isEmpty() ? "" : ", " + result.repointed().size() + " Kafka table(s) re-pointed"));
             }
             return 0;
         } catch (MigrationException e) {

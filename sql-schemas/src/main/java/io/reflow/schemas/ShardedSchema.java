@@ -83,12 +83,26 @@ public final class ShardedSchema {
         }
     }
 
-    /** The sharded migrations: same versions and names as {@code single}, derived SQL, checksums of the derived SQL. */
+    /**
+     * The sharded migrations: same versions and names as {@code single}, derived SQL, checksums of the derived SQL
+     * (and, for a migration edited since its release, of the SQL derived from its released text, see {@link ReleasedText}).
+     */
     public static List<Migration> derive(List<Migration> single, ShardedLayout layout, Map<String, String> variables) {
         Options options = Options.from(variables);
+        List<String> current = deriveTemplates(single, layout, options);
+        List<String> released = deriveTemplates(single.stream().map(Migration::asReleased).toList(), layout, options);
+        List<Migration> derived = new ArrayList<>();
+        for (int i = 0; i < single.size(); i++) {
+            Migration migration = single.get(i);
+            derived.add(Migration.derived(migration.version(), migration.name(), current.get(i), released.get(i)));
+        }
+        return derived;
+    }
+
+    private static List<String> deriveTemplates(List<Migration> single, ShardedLayout layout, Options options) {
         Set<String> perNodeConsumers = options.replicated() ? Set.of() : kafkaTablesFeedingReplicatedTables(single, layout);
         Map<String, Created> created = new HashMap<>();
-        List<Migration> derived = new ArrayList<>();
+        List<String> derived = new ArrayList<>();
         for (Migration migration : single) {
             Deriver deriver = new Deriver(migration.id(), layout, options, created, perNodeConsumers);
             List<String> statements = new ArrayList<>();
@@ -98,10 +112,9 @@ public final class ShardedSchema {
                     statements.add(BLANK_LINES.matcher(derivedStatement).replaceAll(""));
                 }
             }
-            String template = "-- " + migration.id() + ", sharded variant (" + options.describe()
+            derived.add("-- " + migration.id() + ", sharded variant (" + options.describe()
                     + "): derived from the single-node migration with the sharded layout\n\n"
-                    + String.join(";\n\n", statements) + ";\n";
-            derived.add(Migration.derived(migration.version(), migration.name(), template));
+                    + String.join(";\n\n", statements) + ";\n");
         }
         return derived;
     }

@@ -24,6 +24,11 @@ public final class SqlTemplate {
         defaults.put("KAFKA_GROUP_PREFIX", "clickhouse_");
         // how long the Kafka engine gathers rows before writing a part (ClickHouse's own default)
         defaults.put("KAFKA_FLUSH_INTERVAL_MS", "7500");
+        // the views read the contracts' field names: a format with named fields (JSONEachRow is what the jobs write)
+        defaults.put("KAFKA_FORMAT", "JSONEachRow");
+        // the engine's kafka_skip_broken_messages (unparseable messages per batch it may skip); with 0 every one of
+        // them lands in the *_errors tables (kafka_handle_error_mode = 'stream')
+        defaults.put("KAFKA_SKIP_BROKEN_MESSAGES", "0");
         defaults.put("SESSION_REPLAY_EVENTS_TOPIC", Topics.SESSION_REPLAY_EVENTS);
         defaults.put("LOG_ENTRIES_TOPIC", Topics.LOG_ENTRIES);
         defaults.put("EVENTS_JSON_TOPIC", Topics.EVENTS_JSON);

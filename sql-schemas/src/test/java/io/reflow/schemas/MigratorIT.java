@@ -2,7 +2,9 @@ package io.reflow.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import io.reflow.contracts.EnrichedEvent;
 import io.reflow.contracts.Topics;
 import io.reflow.testsupport.clickhouse.ClickHouseExtension;
 import io.reflow.testsupport.kafka.KafkaExtension;
@@ -12,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -147,6 +150,107 @@ class MigratorIT {
         assertThat(applied.exitCode()).as(applied.err()).isZero();
         assertThat(applied.out()).contains("applied 0001_session_replay_events", "applied 0002_log_entries",
                 MigrationFiles.bundled(Variant.SINGLE).size() + " migration(s) applied, 0 already there");
+    }
+
+    @Test
+    void kafkaTablesAreRePointedWhenTheirSettingsChangeAndTargetTablesKeepTheirRows() {
+        String database = freshDatabase();
+        Map<String, String> before = kafkaVars(database, KAFKA.bootstrapServers(), SchemaTopics.fresh(KAFKA), "0");
+        assertThat(Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, before, false).repointed()).isEmpty();
+        String views = CLICKHOUSE.query("SELECT name, create_table_query FROM system.tables WHERE database = '" + database
+                + "' AND engine = 'MaterializedView' ORDER BY name");
+        sendEvent(before.get("EVENTS_JSON_TOPIC"), "e-1");
+        awaitEvents(database, 1);
+
+        // other brokers (the same broker under another name), other topics and consumer groups, another skip-broken
+        // limit (a new group: the test server's consumers are static members, whom the broker may hand their old
+        // topic's assignment when they rejoin the same group)
+        String otherBrokers = KAFKA.bootstrapServers().replace("127.0.0.1", "localhost");
+        assertThat(otherBrokers).isNotEqualTo(KAFKA.bootstrapServers());
+        Map<String, String> after = kafkaVars(database, otherBrokers, SchemaTopics.fresh(KAFKA), "10");
+        after.put("KAFKA_GROUP_PREFIX", database + "_moved_");
+        MigrationResult dryRun = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, after, true);
+        assertThat(dryRun.applied()).isEmpty();
+        assertThat(dryRun.repointed()).hasSize(SchemaTopics.VARIABLES.size());
+        assertThat(dryRun.renderedSql()).contains("-- re-point kafka_events_json (", "DROP VIEW IF EXISTS events_mv SYNC",
+                "DROP TABLE IF EXISTS kafka_events_json SYNC", "kafka_broker_list = '" + otherBrokers + "'");
+        assertThat(kafkaTable(database)).as("a dry run changes nothing").contains(KAFKA.bootstrapServers());
+
+        MigrationResult repointed = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, after, false);
+        assertThat(repointed.applied()).isEmpty();
+        assertThat(repointed.repointed()).hasSize(SchemaTopics.VARIABLES.size())
+                .anySatisfy(r -> assertThat(r).startsWith("kafka_events_json (")
+                        .contains("kafka_broker_list: '" + KAFKA.bootstrapServers() + "' -> '" + otherBrokers + "'",
+                                "kafka_topic_list: '" + before.get("EVENTS_JSON_TOPIC") + "' -> '" + after.get("EVENTS_JSON_TOPIC") + "'",
+                                "kafka_skip_broken_messages: '0' -> '10'"));
+        assertThat(kafkaTable(database)).contains("kafka_broker_list = '" + otherBrokers + "'",
+                "kafka_topic_list = '" + after.get("EVENTS_JSON_TOPIC") + "'", "kafka_skip_broken_messages = 10");
+        assertThat(CLICKHOUSE.query("SELECT name, create_table_query FROM system.tables WHERE database = '" + database
+                + "' AND engine = 'MaterializedView' ORDER BY name")).as("the same views, again").isEqualTo(views);
+        sendEvent(after.get("EVENTS_JSON_TOPIC"), "e-2");
+        awaitEvents(database, 2);
+        assertThat(CLICKHOUSE.query("SELECT arraySort(groupArray(distinct_id)) FROM " + database + ".events"))
+                .as("the row consumed before is still there").isEqualTo("['e-1','e-2']\n");
+
+        assertThat(Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, after, false).repointed())
+                .as("nothing left to re-point").isEmpty();
+        // a run that died between dropping a view and creating it again left it missing: the next run creates it
+        CLICKHOUSE.query("DROP VIEW " + database + ".events_hourly_mv SYNC");
+        assertThat(Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, after, false).repointed())
+                .containsExactly("kafka_events_json (views missing)");
+        assertThat(CLICKHOUSE.query("EXISTS VIEW " + database + ".events_hourly_mv")).isEqualTo("1\n");
+    }
+
+    @Test
+    void aDatabaseMigratedWithTheReleasedFilesIsAcceptedAndItsKafkaTablesGetTheNewSettings(@TempDir Path dir) throws IOException {
+        // the files as released, before the Kafka format and skip-broken limit became variables
+        for (Migration m : MigrationFiles.sources()) {
+            if (m.version() <= ReleasedText.LAST_EDITED_VERSION) {
+                Files.writeString(dir.resolve(m.id() + ".sql"), m.asReleased().template());
+            }
+        }
+        String database = freshDatabase();
+        Map<String, String> vars = kafkaVars(database, KAFKA.bootstrapServers(), SchemaTopics.fresh(KAFKA), "0");
+        Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, MigrationFiles.inDirectory(dir), vars, false);
+        assertThat(CLICKHOUSE.query("SELECT checksum FROM " + database + ".schema_migrations WHERE version = 1"))
+                .as("what a database migrated before the edit recorded")
+                .isEqualTo("065886ae74a9bc56c634051159ca4fa9d515299937bcac1ceab5caff100bdde4\n");
+        assertThat(kafkaTable(database)).doesNotContain("kafka_skip_broken_messages");
+
+        MigrationResult upgrade = Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE, vars, false);
+        assertThat(upgrade.applied()).extracting(Migration::version).allMatch(v -> v > ReleasedText.LAST_EDITED_VERSION);
+        assertThat(upgrade.repointed()).hasSize(SchemaTopics.VARIABLES.size())
+                .allSatisfy(r -> assertThat(r).endsWith("(kafka_skip_broken_messages: unset -> '0')"));
+        assertThat(kafkaTable(database)).contains("kafka_skip_broken_messages = 0");
+        sendEvent(vars.get("EVENTS_JSON_TOPIC"), "after-upgrade");
+        awaitEvents(database, 1);
+    }
+
+    private static Map<String, String> kafkaVars(String database, String brokers, Map<String, String> topics, String skipBroken) {
+        Map<String, String> vars = new java.util.HashMap<>(topics);
+        vars.put("KAFKA_BROKERS", brokers);
+        vars.put("KAFKA_GROUP_PREFIX", database + "_");
+        vars.put("KAFKA_FLUSH_INTERVAL_MS", "500");
+        vars.put("KAFKA_SKIP_BROKEN_MESSAGES", skipBroken);
+        return vars;
+    }
+
+    private static String kafkaTable(String database) {
+        return CLICKHOUSE.query("SELECT create_table_query FROM system.tables WHERE database = '" + database
+                + "' AND name = 'kafka_events_json' FORMAT TSVRaw");
+    }
+
+    private static void sendEvent(String topic, String distinctId) {
+        long now = System.currentTimeMillis();
+        try (KafkaRows kafka = new KafkaRows(KAFKA.bootstrapServers())) {
+            kafka.send(topic, distinctId, new EnrichedEvent(UUID.randomUUID().toString(), "$pageview", "{}", now, 1, distinctId, "",
+                    now, "", UUID.randomUUID().toString(), "{}", now, "full"));
+        }
+    }
+
+    private static void awaitEvents(String database, int count) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> CLICKHOUSE.query("SELECT count() FROM " + database + ".events").equals(count + "\n"));
     }
 
     private record Output(int exitCode, String out, String err) {}

@@ -204,6 +204,12 @@ class ShardedSchemaIT {
                     sharded + "_session_replay_events");
         }
 
+        // a backfill writing a few columns through the writable table (0009's defaults reach all three tables)
+        server.query("INSERT INTO " + sharded + ".writable_session_replay_events (team_id, session_id, min_first_timestamp, click_count)"
+                + " VALUES (3, '" + session + "', now64(3), 1)");
+        assertThat(server.query("SELECT sum(click_count), argMinMerge(snapshot_source) FROM " + sharded + ".session_replay_events"
+                + " WHERE session_id = '" + session + "'")).isEqualTo("5\tweb\n");
+
         // COLD_STORAGE=on: a part whose rows are older than COLD_AFTER_DAYS moves to the cold volume
         server.query("INSERT INTO " + sharded + ".writable_events (uuid, event, timestamp, team_id, distinct_id)"
                 + " SELECT generateUUIDv4(), 'old', now64(3) - INTERVAL 90 DAY, 3, 'u' FROM numbers(10)");

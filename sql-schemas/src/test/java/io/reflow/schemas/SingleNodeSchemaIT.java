@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reflow.testsupport.clickhouse.ClickHouseExtension;
 import io.reflow.testsupport.kafka.KafkaExtension;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -61,6 +65,37 @@ class SingleNodeSchemaIT {
                 .isEqualTo(CLICKHOUSE.query("SELECT count() FROM system.tables WHERE database = '" + database + "' AND engine = 'Kafka'"));
         assertThat(CLICKHOUSE.query("SELECT engine_full LIKE '%TTL toDateTime(min_first_timestamp) + toIntervalDay(ifNull(retention_period_days, 30))%'"
                 + " FROM system.tables WHERE database = '" + database + "' AND name = 'session_replay_events'")).isEqualTo("1\n");
+    }
+
+    @Test
+    void aSessionRowCanBeInsertedWithOnlySomeColumns() {
+        String database = "partial_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        CLICKHOUSE.query("CREATE DATABASE " + database);
+        Migrator.apply(CLICKHOUSE.jdbcUrl(database), Variant.SINGLE,
+                Map.of("KAFKA_BROKERS", KAFKA.bootstrapServers(), "KAFKA_GROUP_PREFIX", database + "_"), false);
+
+        // a backfill writing a few columns (0009: LowCardinality aggregate states have explicit defaults); recent
+        // times, or the retention TTL deletes the rows
+        String hour = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
+                .format(Instant.now().truncatedTo(ChronoUnit.HOURS).minusSeconds(1800));
+        String secondBefore = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC)
+                .format(Instant.now().truncatedTo(ChronoUnit.HOURS).minusSeconds(1801));
+        CLICKHOUSE.query("INSERT INTO " + database + ".session_replay_events (team_id, session_id, min_first_timestamp, click_count)"
+                + " VALUES (1, 's1', '" + hour + "', 2)");
+        // and a row with the states set, as the view writes them, one second earlier
+        CLICKHOUSE.query("INSERT INTO " + database + ".session_replay_events (team_id, session_id, min_first_timestamp, click_count,"
+                + " snapshot_source, snapshot_library) SELECT 1, 's1', toDateTime64('" + secondBefore + "', 3, 'UTC'), 3,"
+                + " argMinState(CAST('web', 'LowCardinality(Nullable(String))'), toDateTime64('" + secondBefore + "', 3, 'UTC')),"
+                + " argMinState(CAST('posthog-js', 'LowCardinality(Nullable(String))'), toDateTime64('" + secondBefore + "', 3, 'UTC'))");
+
+        String merged = "SELECT session_id, min(min_first_timestamp), sum(click_count), argMinMerge(snapshot_source),"
+                + " argMinMerge(snapshot_library), argMinMerge(first_url) FROM " + database + ".session_replay_events GROUP BY session_id";
+        String expected = "s1\t" + secondBefore + ".000\t5\tweb\tposthog-js\t\\N\n";
+        assertThat(CLICKHOUSE.query(merged)).isEqualTo(expected);
+        CLICKHOUSE.query("OPTIMIZE TABLE " + database + ".session_replay_events FINAL");
+        assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_replay_events")).isEqualTo("1\n");
+        assertThat(CLICKHOUSE.query(merged)).as("the defaults merge away like absent blocks").isEqualTo(expected);
+        CLICKHOUSE.query("DROP DATABASE " + database + " SYNC");
     }
 
     private static String schema(String database) {
