@@ -3,6 +3,9 @@ package io.reflow.contracts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdInputStream;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,9 +15,13 @@ import java.util.List;
 /**
  * The stored form of one session block: one independently decompressible zstd frame holding UTF-8
  * JSON lines {@code [window_id, rrweb_event]} in timestamp order. Because every block is a whole
- * frame, a batch file (blocks back to back) is itself a valid {@code .zst} stream.
+ * frame, a batch file (blocks back to back) is itself a valid {@code .zst} stream. A block may be compressed with a
+ * trained dictionary ({@link BlockDictionary}), whose id its frame header carries.
  */
 public final class RecordingBlock {
+    /** The longest a zstd frame header can be (ZSTD_FRAMEHEADERSIZE_MAX): enough to read the dictionary id. */
+    private static final int FRAME_HEADER_MAX = 18;
+
     private RecordingBlock() {}
 
     /** One line of a block: the window the event was recorded in and the rrweb event. */
@@ -35,12 +42,38 @@ public final class RecordingBlock {
         return Zstd.compress(lines, level);
     }
 
+    /** Compressed with {@code dictionary} (its id goes into the frame header), or plain when it is null. */
+    public static byte[] compress(byte[] lines, int level, BlockDictionary dictionary) {
+        return dictionary == null ? compress(lines, level) : Zstd.compress(lines, dictionary.compressor(level));
+    }
+
+    /** A whole block, with the dictionary its frame header names ({@link BlockDictionaries#standard()}). */
     public static byte[] decompress(byte[] block) {
+        return decompress(block, BlockDictionaries.standard());
+    }
+
+    public static byte[] decompress(byte[] block, BlockDictionaries dictionaries) {
         long size = Zstd.getFrameContentSize(block);
         if (size < 0 || size > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("not a recording block (no zstd frame content size)");
         }
-        return Zstd.decompress(block, (int) size);
+        BlockDictionary dictionary = dictionaries.forFrame(block);
+        return dictionary == null ? Zstd.decompress(block, (int) size)
+                : Zstd.decompress(block, dictionary.decompressor(), (int) size);
+    }
+
+    /** The lines of a block read as a stream, with the dictionary its frame header names. */
+    public static InputStream decompressing(InputStream block, BlockDictionaries dictionaries) throws IOException {
+        BufferedInputStream in = new BufferedInputStream(block, 64 * 1024);
+        in.mark(FRAME_HEADER_MAX);
+        byte[] header = in.readNBytes(FRAME_HEADER_MAX);
+        in.reset();
+        BlockDictionary dictionary = dictionaries.forFrame(header);
+        ZstdInputStream lines = new ZstdInputStream(in);
+        if (dictionary != null) {
+            lines.setDict(dictionary.decompressor());
+        }
+        return lines;
     }
 
     public static List<Entry> decode(byte[] block) {

@@ -3,11 +3,10 @@ package io.reflow.contracts.reader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.github.luben.zstd.ZstdInputStream;
+import io.reflow.contracts.BlockDictionaries;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.PerEventCompression;
 import io.reflow.contracts.RecordingBlock;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,14 +45,21 @@ public final class SessionRecordingReader {
 
     private final BlockSource source;
     private final boolean undoPerEventCompression;
+    private final BlockDictionaries dictionaries;
 
     public SessionRecordingReader(BlockSource source) {
         this(source, true);
     }
 
     public SessionRecordingReader(BlockSource source, boolean undoPerEventCompression) {
+        this(source, undoPerEventCompression, BlockDictionaries.standard());
+    }
+
+    /** {@code dictionaries}: where the zstd dictionaries that blocks name are found. */
+    public SessionRecordingReader(BlockSource source, boolean undoPerEventCompression, BlockDictionaries dictionaries) {
         this.source = source;
         this.undoPerEventCompression = undoPerEventCompression;
+        this.dictionaries = dictionaries;
     }
 
     /** The session's events in timestamp order; close the result (or exhaust it) to release open blocks. */
@@ -184,7 +190,7 @@ public final class SessionRecordingReader {
             try {
                 if (lines == null) {
                     in = source.open(block.url());
-                    lines = Json.mapper().getFactory().createParser(new ZstdInputStream(new BufferedInputStream(in, 64 * 1024)));
+                    lines = Json.mapper().getFactory().createParser(RecordingBlock.decompressing(in, dictionaries));
                 }
                 JsonToken token = lines.nextToken();
                 if (token == null) {

@@ -1,5 +1,6 @@
 package io.reflow.jobs.replay;
 
+import io.reflow.contracts.BlockDictionaries;
 import java.io.Serializable;
 import java.net.URI;
 import java.time.Duration;
@@ -8,11 +9,12 @@ import java.time.Duration;
  * How the block writer batches: where batch files go ({@code s3://bucket/prefix}), how long a session's
  * events may wait (flush age), after how long without new data a session is written even if younger than the
  * flush age (idle flush; only matters when shorter than the flush age), how much a subtask may buffer before it
- * writes everything, the zstd level. Blocks are only ever written at checkpoints, so a session waits at most
+ * writes everything, the zstd level and dictionary ({@code none} for plain zstd; see
+ * {@link io.reflow.contracts.BlockDictionaries}). Blocks are only ever written at checkpoints, so a session waits at most
  * flush age + checkpoint interval, and a session that went quiet at most idle time + checkpoint interval.
  */
-public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel)
-        implements Serializable {
+public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel,
+                                  String dictionary) implements Serializable {
 
     public BlockWriterSettings {
         if (outputBase == null || outputBase.getScheme() == null) {
@@ -30,12 +32,19 @@ public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration id
         if (zstdLevel < 1 || zstdLevel > 22) {
             throw new IllegalArgumentException("zstd level must be 1..22");
         }
+        dictionary = dictionary == null ? BlockDictionaries.standard().current().name() : dictionary;
+        BlockDictionaries.standard().named(dictionary); // fails early for an unknown name
         String base = outputBase.toString();
         outputBase = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
     }
 
+    /** With the current shipped dictionary. */
+    public BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel) {
+        this(outputBase, flushAge, idleFlush, maxBufferedBytes, zstdLevel, null);
+    }
+
     /** Without idle flushing: every session waits for its flush age. */
     public BlockWriterSettings(URI outputBase, Duration flushAge, long maxBufferedBytes, int zstdLevel) {
-        this(outputBase, flushAge, flushAge, maxBufferedBytes, zstdLevel);
+        this(outputBase, flushAge, flushAge, maxBufferedBytes, zstdLevel, null);
     }
 }

@@ -13,7 +13,8 @@ import java.time.Duration;
  * {@code topic.dead-letter} (defaults in {@link Topics}); {@code kafka.group-id}, {@code kafka.transactional-id-prefix};
  * {@code checkpoint.interval-ms} (10 s); {@code flush.age-ms} (10 s), {@code flush.idle-ms} (5 s: a session that
  * received nothing for that long is written at the next checkpoint even if younger than the flush age),
- * {@code flush.max-buffered-bytes} (100 MB); {@code block.zstd-level} (3); {@code decode.max-event-bytes} (64 MiB:
+ * {@code flush.max-buffered-bytes} (100 MB); {@code block.zstd-level} (3); {@code block.dictionary}
+ * (the newest shipped zstd dictionary; {@code none} for plain zstd); {@code decode.max-event-bytes} (64 MiB:
  * what one rrweb event may decompress to when undoing posthog-js per-event compression).
  */
 public record ReplayJobConfig(
@@ -44,6 +45,7 @@ public record ReplayJobConfig(
                         Duration.ofMillis(args.getLong("flush.age-ms", 10_000)),
                         Duration.ofMillis(args.getLong("flush.idle-ms", 5_000)),
                         args.getLong("flush.max-buffered-bytes", 100L * 1024 * 1024),
-                        (int) args.getLong("block.zstd-level", 3)));
+                        (int) args.getLong("block.zstd-level", 3),
+                        args.get("block.dictionary", null)));
     }
 }

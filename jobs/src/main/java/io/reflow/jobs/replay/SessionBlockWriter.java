@@ -1,5 +1,7 @@
 package io.reflow.jobs.replay;
 
+import io.reflow.contracts.BlockDictionaries;
+import io.reflow.contracts.BlockDictionary;
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.LogEntry;
@@ -69,6 +71,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     private transient long bufferedBytes;
     private transient long lastCheckpointId;
     private transient String fileIdPrefix;
+    private transient BlockDictionary dictionary;
 
     public SessionBlockWriter(BlockWriterSettings settings) {
         this.settings = settings;
@@ -86,6 +89,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         pendingState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(PENDING_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         writer = FileSystem.get(settings.outputBase()).createRecoverableWriter();
+        dictionary = BlockDictionaries.standard().named(settings.dictionary()).orElse(null);
         pending = new PendingBatchFiles(writer);
         if (context.isRestored()) {
             PendingBatchFiles.commitRestored(writer, pendingState.get());
@@ -155,7 +159,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                     file = BatchFile.open(writer, fileUri(session.retention(), checkpointId, now));
                     files.put(session.retention(), file);
                 }
-                BlockUrl url = file.append(RecordingBlock.compress(content, settings.zstdLevel()));
+                BlockUrl url = file.append(RecordingBlock.compress(content, settings.zstdLevel(), dictionary));
                 output.collect(new StreamRecord<>(summary(session, url)));
                 int retentionDays = RetentionClass.parse(session.retention()).days();
                 for (ConsoleLogs.Line line : ConsoleLogs.deduplicated(console.get())) {

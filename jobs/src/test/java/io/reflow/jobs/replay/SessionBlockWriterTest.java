@@ -1,8 +1,10 @@
 package io.reflow.jobs.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.BlockDictionaries;
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.LogEntry;
@@ -305,6 +307,33 @@ class SessionBlockWriterTest {
             assertThat(summaries(harness.extractOutputValues())).hasSize(1);
             assertThat(committedFiles()).hasSize(1);
         }
+    }
+
+    @Test
+    void blocksAreCompressedWithTheShippedDictionaryUnlessTheSettingsSayNone() throws Exception {
+        for (String dictionary : new String[] {null, "none"}) {
+            BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), Duration.ZERO, Duration.ZERO, 100L * 1024 * 1024, 3,
+                    dictionary);
+            try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new SessionBlockWriter(settings), SessionChunk::sessionKey,
+                    Types.STRING)) {
+                harness.open();
+                harness.setProcessingTime(NOW);
+                for (SessionChunk c : RecordingMessages.decode(NOW, RecordingMessages.fromFixture("run1_configjs_09_POST_s_.request.json"))) {
+                    harness.processElement(c, 0L);
+                }
+                harness.prepareSnapshotPreBarrier(1);
+                harness.snapshot(1, NOW);
+                harness.notifyOfCompletedCheckpoint(1);
+
+                SessionBlockSummary row = summaries(harness.extractOutputValues()).get(0);
+                byte[] block = rawBlock(row.blockUrl());
+                long expectedId = dictionary == null ? BlockDictionaries.standard().current().id() : 0;
+                assertThat(com.github.luben.zstd.Zstd.getDictIdFromFrame(block)).as("dictionary %s", dictionary).isEqualTo(expectedId);
+                assertThat(readBlock(row.blockUrl())).hasSize((int) row.eventCount());
+            }
+        }
+        assertThatThrownBy(() -> new BlockWriterSettings(out.toUri(), Duration.ZERO, Duration.ZERO, 1, 3, "rrweb-404"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rrweb-404");
     }
 
     private KeyedOneInputStreamOperatorTestHarness<String, SessionChunk, KeyedBytes> harness(Duration flushAge) throws Exception {
