@@ -46,8 +46,7 @@ class JoinEventPartsTest {
     @Test
     void chunksOfWholeEventsPassThroughAroundAJoinedEventInOrder() throws Exception {
         RecordingMessage small = RecordingMessages.message(1, "s-1", "w", "[{\"type\":3,\"timestamp\":1700000000001,\"data\":{}}]");
-        RecordingMessage big = RecordingMessages.message(1, "s-1", "w",
-                "[{\"type\":3,\"timestamp\":1700000000002,\"data\":{\"text\":\"" + "x".repeat(500) + "\"}}]");
+        RecordingMessage big = largeEvent(500);
         List<SessionChunk> in = new ArrayList<>(decode(List.of(small)));
         in.addAll(decode(cut(big, "e-2", 4)));
         in.addAll(decode(List.of(small)));
@@ -65,8 +64,7 @@ class JoinEventPartsTest {
 
     @Test
     void aNewEventStartingBeforeThePreviousOneEndedDeadLettersThePreviousOne() throws Exception {
-        RecordingMessage big = RecordingMessages.message(1, "s-1", "w",
-                "[{\"type\":3,\"timestamp\":1700000000002,\"data\":{\"text\":\"" + "y".repeat(300) + "\"}}]");
+        RecordingMessage big = largeEvent(300);
         List<SessionChunk> first = decode(cut(big, "lost", 3));
         List<SessionChunk> second = decode(cut(big, "retried", 3));
 
@@ -86,8 +84,7 @@ class JoinEventPartsTest {
 
     @Test
     void aPartWithoutThePartsBeforeItIsADeadLetter() throws Exception {
-        RecordingMessage big = RecordingMessages.message(1, "s-1", "w",
-                "[{\"type\":3,\"timestamp\":1700000000002,\"data\":{\"text\":\"" + "z".repeat(300) + "\"}}]");
+        RecordingMessage big = largeEvent(300);
         List<SessionChunk> parts = decode(cut(big, "e-3", 3));
 
         try (var harness = harness()) {
@@ -101,8 +98,7 @@ class JoinEventPartsTest {
 
     @Test
     void partsThatStopComingExpireIntoADeadLetterAndClearTheirState() throws Exception {
-        RecordingMessage big = RecordingMessages.message(1, "s-1", "w",
-                "[{\"type\":3,\"timestamp\":1700000000002,\"data\":{\"text\":\"" + "q".repeat(300) + "\"}}]");
+        RecordingMessage big = largeEvent(300);
         List<SessionChunk> parts = decode(cut(big, "e-4", 3));
 
         try (var harness = harness()) {
@@ -132,6 +128,12 @@ class JoinEventPartsTest {
             assertThat(deadLetters(harness)).extracting(DeadLetter::reason).containsExactly("invalid_event_parts");
             assertThat(harness.numKeyedStateEntries()).isZero();
         }
+    }
+
+    /** A message of one event with a text of {@code chars} characters. */
+    private static RecordingMessage largeEvent(int chars) {
+        return RecordingMessages.message(1, "s-1", "w",
+                "[{\"type\":3,\"timestamp\":1700000000002,\"data\":{\"text\":\"" + "x".repeat(chars) + "\"}}]");
     }
 
     /** The message's largest event on its own, as capture would have to cut it. */
