@@ -19,7 +19,8 @@ import net.jpountz.lz4.LZ4Factory;
  * (about 12 KB each, whole and cut as the job cuts them), multi-minute sessions of a dashboard with live widgets
  * (recorded with the real SDK in Chromium; not used to train the dictionary) and, for reference, the shop sessions
  * the dictionary was trained on. Each block is compressed alone, as the job stores it, with zstd level 3, zstd
- * level 3 with the shipped dictionary, and lz4 (the snappy class PostHog stores blocks with); in the same run.
+ * level 3 with the shipped dictionary, lz4 (the snappy class PostHog stores blocks with), and as the job stores it
+ * (the dictionary for small blocks only); in the same run.
  *
  * <pre>mvn -B -q install -DskipTests -pl bench -am &amp;&amp; mvn -B -pl bench exec:exec \
  *     -Dbench.main=io.reflow.bench.CompressionBenchmark -Dbench.args=""</pre>
@@ -41,7 +42,9 @@ public final class CompressionBenchmark {
         List<Codec> codecs = List.of(
                 new Codec("zstd-" + LEVEL, b -> Zstd.compress(b, LEVEL)),
                 new Codec("zstd-" + LEVEL + " + " + dictionary.name(), b -> RecordingBlock.compress(b, LEVEL, dictionary)),
-                new Codec("lz4", lz4::compress));
+                new Codec("lz4", lz4::compress),
+                new Codec("as stored (dictionary below " + RecordingBlock.DICTIONARY_MAX_BLOCK_BYTES / 1024 + " KB)",
+                        b -> RecordingBlock.compressForStorage(b, LEVEL, dictionary)));
 
         List<RrwebCorpus.Session> fixtures = RrwebCorpus.fixtureSessions();
         List<RrwebCorpus.Session> dashboard = RrwebCorpus.sessions("dashboard", 3, TrainDictionary.SESSION_SECONDS, 101);

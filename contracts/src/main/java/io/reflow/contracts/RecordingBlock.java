@@ -21,6 +21,8 @@ import java.util.List;
 public final class RecordingBlock {
     /** The longest a zstd frame header can be (ZSTD_FRAMEHEADERSIZE_MAX): enough to read the dictionary id. */
     private static final int FRAME_HEADER_MAX = 18;
+    /** From this size on, {@link #compressForStorage} uses plain zstd. */
+    public static final int DICTIONARY_MAX_BLOCK_BYTES = 16 * 1024;
 
     private RecordingBlock() {}
 
@@ -45,6 +47,15 @@ public final class RecordingBlock {
     /** Compressed with {@code dictionary} (its id goes into the frame header), or plain when it is null. */
     public static byte[] compress(byte[] lines, int level, BlockDictionary dictionary) {
         return dictionary == null ? compress(lines, level) : Zstd.compress(lines, dictionary.compressor(level));
+    }
+
+    /**
+     * How the replay job stores a block: with the dictionary when the block is small, where a dictionary pays most
+     * (a few seconds of one session), and plain zstd from {@link #DICTIONARY_MAX_BLOCK_BYTES} on, where the block holds
+     * enough of its own history and a dictionary trained on other pages can cost a little (docs/BENCHMARKS.md).
+     */
+    public static byte[] compressForStorage(byte[] lines, int level, BlockDictionary dictionary) {
+        return compress(lines, level, lines.length < DICTIONARY_MAX_BLOCK_BYTES ? dictionary : null);
     }
 
     /** A whole block, with the dictionary its frame header names ({@link BlockDictionaries#standard()}). */

@@ -85,6 +85,20 @@ class BlockDictionaryTest {
     }
 
     @Test
+    void storageUsesTheDictionaryForSmallBlocksOnly() {
+        BlockDictionary current = BlockDictionaries.load(null).current();
+        byte[] small = blocks(7, 1).get(0);
+        byte[] large = String.join("", java.util.Collections.nCopies(20, new String(small, StandardCharsets.UTF_8)))
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(small.length).isLessThan(RecordingBlock.DICTIONARY_MAX_BLOCK_BYTES);
+        assertThat(large.length).isGreaterThanOrEqualTo(RecordingBlock.DICTIONARY_MAX_BLOCK_BYTES);
+
+        assertThat(Zstd.getDictIdFromFrame(RecordingBlock.compressForStorage(small, 3, current))).isEqualTo(current.id());
+        assertThat(Zstd.getDictIdFromFrame(RecordingBlock.compressForStorage(large, 3, current))).isZero();
+        assertThat(RecordingBlock.decompress(RecordingBlock.compressForStorage(large, 3, current))).isEqualTo(large);
+    }
+
+    @Test
     void somethingThatIsNotADictionaryIsRefused() {
         assertThatThrownBy(() -> new BlockDictionary("junk", new byte[64])).isInstanceOf(IllegalArgumentException.class);
     }

@@ -159,7 +159,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                     file = BatchFile.open(writer, fileUri(session.retention(), checkpointId, now));
                     files.put(session.retention(), file);
                 }
-                BlockUrl url = file.append(RecordingBlock.compress(content, settings.zstdLevel(), dictionary));
+                BlockUrl url = file.append(RecordingBlock.compressForStorage(content, settings.zstdLevel(), dictionary));
                 output.collect(new StreamRecord<>(summary(session, url)));
                 int retentionDays = RetentionClass.parse(session.retention()).days();
                 for (ConsoleLogs.Line line : ConsoleLogs.deduplicated(console.get())) {
