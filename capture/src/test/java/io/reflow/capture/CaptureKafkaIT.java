@@ -101,6 +101,53 @@ class CaptureKafkaIT {
     }
 
     @Test
+    void anRrwebEventLargerThanTheTopicsMessageLimitArrivesAsOrderedPartsThatRejoin() throws IOException {
+        int limit = 2000;
+        String topic = KAFKA.freshTopic("small-recordings", 3, Map.of("max.message.bytes", Integer.toString(limit + 512)));
+        CaptureConfig small = TestTeams.config("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers(), "KAFKA_RECORDINGS_TOPIC", topic,
+                "KAFKA_DEAD_LETTER_TOPIC", config.deadLetterTopic(), "KAFKA_MAX_MESSAGE_BYTES", Integer.toString(limit),
+                "KAFKA_MESSAGE_TIMEOUT_MS", "30000");
+        Fixture f = Fixture.named("run1_configjs_09_POST_s_");
+        try (KafkaRecordSink smallSink = KafkaRecordSink.create(small);
+             CaptureServer smallCapture = CaptureServer.start(small, smallSink, TestTeams.registry())) {
+            assertThat(new HttpTestClient(smallCapture.port()).post("/s/", f.raw(), HttpTestClient.replayable(f)).statusCode())
+                    .isEqualTo(200);
+        }
+        List<JsonNode> posted = new ArrayList<>();
+        f.events().forEach(item -> item.at("/properties/$snapshot_data").forEach(posted::add));
+
+        List<JsonNode> rejoined = new ArrayList<>();
+        java.io.ByteArrayOutputStream parts = new java.io.ByteArrayOutputStream();
+        int cut = 0;
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int quietPolls = 0;
+            while (System.nanoTime() < deadline && quietPolls < 3) {
+                int before = records.size();
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+                quietPolls = records.size() == before && !records.isEmpty() ? quietPolls + 1 : 0;
+            }
+        }
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            RecordingMessage m = Json.decode(r.value(), RecordingMessage.class);
+            if (m.eventPart() == null) {
+                rejoined.addAll(m.events());
+            } else {
+                parts.write(m.eventPart().bytes());
+                if (m.eventPart().index() == m.eventPart().count() - 1) {
+                    rejoined.add(Json.mapper().readTree(parts.toByteArray()));
+                    parts.reset();
+                    cut++;
+                }
+            }
+        }
+        assertThat(cut).as("events cut into parts").isPositive();
+        assertThat(rejoined).containsExactlyElementsOf(posted);
+        assertThat(readAll(config.deadLetterTopic())).isEmpty();
+    }
+
+    @Test
     void eventsArriveKeyedByTokenAndDistinctId() {
         List<JsonNode> expected = new ArrayList<>();
         for (Fixture f : Fixture.posts("/e/")) {
