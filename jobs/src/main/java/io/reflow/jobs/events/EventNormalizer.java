@@ -192,7 +192,7 @@ public final class EventNormalizer {
         String sessionId = session != null && session.isTextual() ? session.asText() : "";
 
         NormalizedEvent event = new NormalizedEvent(uuid, name, team, distinctId, ts.timestampMs(), createdAt,
-                new String(Json.encode(properties), StandardCharsets.UTF_8), elementsChain, sessionId, processPerson,
+                ReadJson.string(properties), elementsChain, sessionId, processPerson,
                 mergeOther, set, setOnce, unset);
         return new Accepted(event, List.copyOf(warnings), illegal);
     }
@@ -380,7 +380,7 @@ public final class EventNormalizer {
     }
 
     private static String nonEmptyObject(JsonNode node) {
-        return node instanceof ObjectNode o && !o.isEmpty() ? new String(Json.encode(o), StandardCharsets.UTF_8) : null;
+        return node instanceof ObjectNode o && !o.isEmpty() ? ReadJson.string(o) : null;
     }
 
     private static String unsetKeys(JsonNode node) {
@@ -397,6 +397,6 @@ public final class EventNormalizer {
         } else if (node.isObject()) {
             node.fieldNames().forEachRemaining(keys::add);
         }
-        return keys.isEmpty() ? null : new String(Json.encode(keys), StandardCharsets.UTF_8);
+        return keys.isEmpty() ? null : ReadJson.string(keys);
     }
 }

@@ -28,7 +28,7 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
     public void processElement(ConsumedRecord record, Context ctx, Collector<PersonInput> out) {
         CapturedEvent captured;
         try {
-            captured = Json.decode(record.value(), CapturedEvent.class);
+            captured = ReadJson.decode(record.value(), CapturedEvent.class);
         } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "invalid_message", String.valueOf(e.getMessage()), record));
             return;

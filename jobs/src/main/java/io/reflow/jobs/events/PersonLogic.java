@@ -354,7 +354,7 @@ public final class PersonLogic {
 
     /** Sends a merge message on to {@code host}; after {@link #MAX_HOPS} it is settled with {@link #lost} instead. */
     private static void forward(long team, String host, PersonMessage original, Output out) {
-        PersonMessage m = Json.decode(original.encode(), PersonMessage.class);
+        PersonMessage m = ReadJson.decode(original.encode(), PersonMessage.class);
         m.target = host;
         m.hops = original.hops + 1;
         if (m.hops > MAX_HOPS) {
@@ -375,7 +375,7 @@ public final class PersonLogic {
      * about, and its event still published (with the target person as the request saw it, else personless).
      */
     private static void lost(long team, String self, PersonMessage m, Output out) {
-        PersonMessage at = Json.decode(m.encode(), PersonMessage.class);
+        PersonMessage at = ReadJson.decode(m.encode(), PersonMessage.class);
         at.target = self;
         routingFailed(team, at, out);
         if (m.event != null && m.type != Type.JOIN) {
@@ -429,6 +429,6 @@ public final class PersonLogic {
     }
 
     private static String json(ObjectNode node) {
-        return new String(Json.encode(node), StandardCharsets.UTF_8);
+        return ReadJson.string(node);
     }
 }

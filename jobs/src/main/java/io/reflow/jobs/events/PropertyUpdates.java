@@ -3,8 +3,6 @@ package io.reflow.jobs.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reflow.contracts.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -139,11 +137,7 @@ public final class PropertyUpdates {
     }
 
     static JsonNode readTree(String json) {
-        try {
-            JsonNode node = Json.mapper().readTree(json);
-            return node == null ? Json.mapper().createArrayNode() : node;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        JsonNode node = ReadJson.tree(json);
+        return node == null || node.isMissingNode() ? Json.mapper().createArrayNode() : node;
     }
 }
