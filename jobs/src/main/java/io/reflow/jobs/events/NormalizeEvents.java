@@ -41,6 +41,9 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
             return;
         }
         if (result instanceof EventNormalizer.Rejected rejected) {
+            for (IngestionWarning w : rejected.warnings()) {
+                ctx.output(WARNINGS, PersonProcessor.warning(w));
+            }
             ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, rejected.reason(), rejected.detail(), record,
                     captured.teamId() > 0 ? captured.teamId() : null, null, new String(record.value(), StandardCharsets.UTF_8)));
             return;
@@ -51,7 +54,16 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
         }
         NormalizedEvent event = accepted.event();
         if (accepted.illegalDistinctId()) {
-            ctx.output(PERSONLESS, new KeyedBytes(event.uuid(), Json.encode(PersonLogic.personlessEvent(event))));
+            SizeLimits.Fitted fitted = SizeLimits.event(PersonLogic.personlessEvent(event));
+            if (fitted.warning() != null) {
+                ctx.output(WARNINGS, PersonProcessor.warning(fitted.warning()));
+            }
+            if (fitted.value() != null) {
+                ctx.output(PERSONLESS, new KeyedBytes(event.uuid(), fitted.value()));
+            } else {
+                ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "message_too_large",
+                        "the event is larger than " + SizeLimits.MAX_RECORD_BYTES + " bytes", record));
+            }
             return;
         }
         out.collect(PersonInput.event(event, record.topic(), record.partition(), record.offset()));
