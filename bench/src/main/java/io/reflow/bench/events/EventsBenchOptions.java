@@ -15,7 +15,7 @@ record EventsBenchOptions(int runs, int events, int distinctIds, double mergeSha
 
     static EventsBenchOptions parse(String[] args) {
         int runs = 3;
-        int events = 1_000_000;
+        int events = 300_000;
         int distinctIds = 1_000_000;
         double mergeShare = 0.05;
         int parallelism = 2;
