@@ -258,11 +258,17 @@ public final class EventsBenchmark {
     }
 
     private static RunResult print(RunResult r) {
-        System.out.printf("round %d, %-10s %,9.0f events/s (10%%→90%% of the output), all %s in %.1f s; %s%s%n", r.round(), r.kind(),
-                r.rate(), "records", r.elapsed().toMillis() / 1000.0, r.cpu(),
+        System.out.printf("round %d, %-10s %,9.0f events/s (10%%→90%% of the output), all in %.1f s; %.0f us CPU per event"
+                        + " (Flink + Kafka); %s%s%n", r.round(), r.kind(), r.rate(), r.elapsed().toMillis() / 1000.0,
+                cpuPerEvent(r), r.cpu(),
                 r.stateBytes() < 0 ? "" : String.format("; person state %,d B%s", r.stateBytes(),
                         r.livePersons() < 0 ? "" : String.format(", %,d live persons", r.livePersons())));
         return r;
+    }
+
+    /** Microseconds of CPU of this JVM (Flink) and the broker per event, over the measured window. */
+    static double cpuPerEvent(RunResult r) {
+        return (r.cpu().self() + r.cpu().broker()) / r.rate() * 1e6;
     }
 
     private static void report(EventsBenchOptions options, SyntheticEvents.Produced input, List<RunResult> baseline,
@@ -272,7 +278,9 @@ public final class EventsBenchmark {
         long state = (long) median(job.stream().mapToDouble(RunResult::stateBytes).toArray());
         long persons = job.get(0).livePersons();
         System.out.printf("%nmedians of %d: baseline (consume + re-produce) %,.0f events/s, events job %,.0f events/s: "
-                        + "%.0f%% of the baseline (target ≥ 40%%)%n", options.runs(), b, j, 100 * j / b);
+                        + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us%n",
+                options.runs(), b, j, 100 * j / b, median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
+                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()));
         System.out.printf("person state (full checkpoint of the person stage, RocksDB): %,d B = %.0f B per distinct id "
                         + "(%,d ids with state) = %.0f B per live person (%,d)%n", state,
                 (double) state / input.distinctIdsUsed(), input.distinctIdsUsed(), (double) state / persons, persons);
