@@ -156,6 +156,10 @@ public final class EventsBenchmark {
         }
         long stateBytes = -1;
         long persons = -1;
+        if (eventsJob && endOffset(topics.get("dlq")) > 0) {
+            // a dead letter means the job rejected part of the input: the run would not measure what it says
+            throw new IllegalStateException(kind + " round " + round + " wrote dead letters");
+        }
         if (eventsJob) {
             stateBytes = personStateBytes(id);
             if (round == 1) {
@@ -166,6 +170,15 @@ public final class EventsBenchmark {
         awaitGone(id);
         admin.deleteTopics(topics.values()).all().get(60, TimeUnit.SECONDS);
         return new RunResult(kind, round, progress.rate(), progress.elapsed(), progress.cpu(), stateBytes, persons);
+    }
+
+    /** The sum of a topic's end offsets: 0 when nothing was ever written to it (not even a transaction marker). */
+    private long endOffset(String topic) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < OUTPUT_PARTITIONS; p++) {
+            request.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
     }
 
     private boolean running(JobID id) {
