@@ -289,11 +289,19 @@ public final class EventsBenchmark {
         double b = median(baseline.stream().mapToDouble(RunResult::rate).toArray());
         double j = median(job.stream().mapToDouble(RunResult::rate).toArray());
         long state = (long) median(job.stream().mapToDouble(RunResult::stateBytes).toArray());
+        StringBuilder perRound = new StringBuilder();
+        double[] ratios = new double[job.size()];
+        for (int i = 0; i < job.size(); i++) {
+            ratios[i] = job.get(i).rate() / baseline.get(i).rate();
+            perRound.append(String.format("%s%.1f%%", i == 0 ? "" : ", ", 100 * ratios[i]));
+        }
         long persons = job.get(0).livePersons();
         System.out.printf("%nmedians of %d: baseline (consume + re-produce) %,.0f events/s, events job %,.0f events/s: "
                         + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us%n",
                 options.runs(), b, j, 100 * j / b, median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
                 median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()));
+        System.out.printf("job / baseline within each round (run back to back): %s; median %.1f%%%n", perRound,
+                100 * median(ratios));
         System.out.printf("person state (full checkpoint of the person stage, RocksDB): %,d B = %.0f B per distinct id "
                         + "(%,d ids with state) = %.0f B per live person (%,d)%n", state,
                 (double) state / input.distinctIdsUsed(), input.distinctIdsUsed(), (double) state / persons, persons);
