@@ -2,7 +2,6 @@ package io.reflow.jobs.events;
 
 import io.reflow.contracts.CapturedEvent;
 import io.reflow.contracts.IngestionWarning;
-import io.reflow.contracts.Json;
 import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.KeyedBytes;

@@ -7,7 +7,6 @@ import io.reflow.contracts.PersonDistinctIdRow;
 import io.reflow.contracts.PersonRow;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.KeyedBytes;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -54,8 +53,7 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
                     ? PersonLogic.onEvent(key, current, in.event(), 0, now, buffer)
                     : PersonLogic.onMessage(key, current, PersonMessage.decode(in.message()), now, buffer);
         } catch (RuntimeException e) {
-            String payload = in.event() != null ? new String(Json.encode(in.event()), StandardCharsets.UTF_8)
-                    : new String(in.message(), StandardCharsets.UTF_8);
+            String payload = SizeLimits.deadLetterPayload(in.event() != null ? Json.encode(in.event()) : in.message());
             ctx.output(DEAD_LETTERS, new DeadLetter(STAGE, "person_processing_failed", String.valueOf(e), in.topic(),
                     in.partition(), in.offset(), DistinctIds.teamOf(key), null, payload));
             return;
