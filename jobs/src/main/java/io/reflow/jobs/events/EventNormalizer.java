@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  */
 public final class EventNormalizer {
     static final int MAX_EVENT_NAME_CHARS = 200;
+    static final int MAX_GROUP_KEY_CHARS = 400;
     private static final Pattern UUID_SHAPE = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Set<String> MERGE_EVENTS = Set.of("$identify", "$create_alias", "$merge_dangerously");
@@ -53,8 +54,12 @@ public final class EventNormalizer {
      */
     public record Accepted(NormalizedEvent event, List<IngestionWarning> warnings, boolean illegalDistinctId) implements Result {}
 
-    /** A dead-letter reason: the event cannot be stored. */
-    public record Rejected(String reason, String detail) implements Result {}
+    /** A dead-letter reason: the event cannot be stored; {@code warnings} tell the team (PostHog's, where it has one). */
+    public record Rejected(String reason, String detail, List<IngestionWarning> warnings) implements Result {
+        public Rejected(String reason, String detail) {
+            this(reason, detail, List.of());
+        }
+    }
 
     private EventNormalizer() {}
 
@@ -119,6 +124,12 @@ public final class EventNormalizer {
                         "eventUuid", uuid, "event", name, "distinctId", distinctId, "value", ppp.toString()));
             }
         }
+        if ("$groupidentify".equals(name)) {
+            Rejected invalid = invalidGroupIdentify(properties, team, createdAt, uuid, distinctId);
+            if (invalid != null) {
+                return invalid;
+            }
+        }
         boolean illegal = DistinctIds.isIllegal(distinctId);
         if (illegal) {
             warnings.add(Warnings.of(team, Warnings.ILLEGAL_DISTINCT_ID, createdAt,
@@ -159,7 +170,9 @@ public final class EventNormalizer {
             properties.put("$ip", clean(c.ip()));
         }
         if (processPerson && "$groupidentify".equals(name)) {
-            // as PostHog: a group identify updates the group (not done here), never the person
+            // as PostHog: a group identify is an event of its distinct id's person (created if new, as for any
+            // event) that never updates or merges it. Its group ($group_type, $group_key, $group_set) stays in the
+            // event's properties: there is no groups table to upsert into, and one can be built from these events.
             properties.remove("$set");
             properties.remove("$set_once");
             properties.remove("$unset");
@@ -192,9 +205,33 @@ public final class EventNormalizer {
         String sessionId = session != null && session.isTextual() ? session.asText() : "";
 
         NormalizedEvent event = new NormalizedEvent(uuid, name, team, distinctId, ts.timestampMs(), createdAt,
-                new String(Json.encode(properties), StandardCharsets.UTF_8), elementsChain, sessionId, processPerson,
+                ReadJson.string(properties), elementsChain, sessionId, processPerson,
                 mergeOther, set, setOnce, unset);
         return new Accepted(event, List.copyOf(warnings), illegal);
+    }
+
+    /**
+     * PostHog drops a group identify whose group key is longer than {@value #MAX_GROUP_KEY_CHARS} characters or whose
+     * {@code $group_set} is not an object, with an ingestion warning; here it is a dead letter with that warning.
+     */
+    static Rejected invalidGroupIdentify(ObjectNode properties, long team, long createdAt, String uuid, String distinctId) {
+        JsonNode key = properties.get("$group_key");
+        String keyText = key == null || key.isNull() ? "" : key.isTextual() ? key.asText() : key.toString();
+        if (keyText.length() > MAX_GROUP_KEY_CHARS) {
+            return new Rejected(Warnings.GROUP_KEY_TOO_LONG, "$group_key is " + keyText.length() + " characters long (at most "
+                    + MAX_GROUP_KEY_CHARS + ")", List.of(Warnings.of(team, Warnings.GROUP_KEY_TOO_LONG, createdAt,
+                    "eventUuid", uuid, "event", "$groupidentify", "distinctId", distinctId,
+                    "groupKey", keyText.substring(0, 100) + "…", "groupKeyLength", keyText.length(),
+                    "maxGroupKeyLength", MAX_GROUP_KEY_CHARS)));
+        }
+        JsonNode set = properties.get("$group_set");
+        if (set != null && !set.isNull() && !set.isObject()) {
+            return new Rejected(Warnings.INVALID_GROUP_SET, "$group_set must be a JSON object",
+                    List.of(Warnings.of(team, Warnings.INVALID_GROUP_SET, createdAt, "eventUuid", uuid,
+                            "event", "$groupidentify", "distinctId", distinctId, "groupType",
+                            properties.path("$group_type").asText(""), "groupKey", keyText)));
+        }
+        return null;
     }
 
     /** PostHog's initial/campaign person properties: each present is {@code $set}, and {@code $set_once} as {@code $initial_*}. */
@@ -380,7 +417,7 @@ public final class EventNormalizer {
     }
 
     private static String nonEmptyObject(JsonNode node) {
-        return node instanceof ObjectNode o && !o.isEmpty() ? new String(Json.encode(o), StandardCharsets.UTF_8) : null;
+        return node instanceof ObjectNode o && !o.isEmpty() ? ReadJson.string(o) : null;
     }
 
     private static String unsetKeys(JsonNode node) {
@@ -397,6 +434,6 @@ public final class EventNormalizer {
         } else if (node.isObject()) {
             node.fieldNames().forEachRemaining(keys::add);
         }
-        return keys.isEmpty() ? null : new String(Json.encode(keys), StandardCharsets.UTF_8);
+        return keys.isEmpty() ? null : ReadJson.string(keys);
     }
 }

@@ -34,7 +34,7 @@ public final class KeyState {
     }
 
     public static KeyState decode(byte[] bytes) {
-        return bytes == null ? null : Json.decode(bytes, KeyState.class);
+        return bytes == null ? null : ReadJson.decode(bytes, KeyState.class);
     }
 
     public byte[] encode() {

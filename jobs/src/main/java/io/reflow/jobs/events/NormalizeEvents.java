@@ -2,7 +2,6 @@ package io.reflow.jobs.events;
 
 import io.reflow.contracts.CapturedEvent;
 import io.reflow.contracts.IngestionWarning;
-import io.reflow.contracts.Json;
 import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.KeyedBytes;
@@ -28,7 +27,7 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
     public void processElement(ConsumedRecord record, Context ctx, Collector<PersonInput> out) {
         CapturedEvent captured;
         try {
-            captured = Json.decode(record.value(), CapturedEvent.class);
+            captured = ReadJson.decode(record.value(), CapturedEvent.class);
         } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "invalid_message", String.valueOf(e.getMessage()), record));
             return;
@@ -41,6 +40,9 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
             return;
         }
         if (result instanceof EventNormalizer.Rejected rejected) {
+            for (IngestionWarning w : rejected.warnings()) {
+                ctx.output(WARNINGS, PersonProcessor.warning(w));
+            }
             ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, rejected.reason(), rejected.detail(), record,
                     captured.teamId() > 0 ? captured.teamId() : null, null, new String(record.value(), StandardCharsets.UTF_8)));
             return;
@@ -51,7 +53,16 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
         }
         NormalizedEvent event = accepted.event();
         if (accepted.illegalDistinctId()) {
-            ctx.output(PERSONLESS, new KeyedBytes(event.uuid(), Json.encode(PersonLogic.personlessEvent(event))));
+            SizeLimits.Fitted fitted = SizeLimits.event(PersonLogic.personlessEvent(event));
+            if (fitted.warning() != null) {
+                ctx.output(WARNINGS, PersonProcessor.warning(fitted.warning()));
+            }
+            if (fitted.value() != null) {
+                ctx.output(PERSONLESS, new KeyedBytes(event.uuid(), fitted.value()));
+            } else {
+                ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "message_too_large",
+                        "the event is larger than " + SizeLimits.MAX_RECORD_BYTES + " bytes", record));
+            }
             return;
         }
         out.collect(PersonInput.event(event, record.topic(), record.partition(), record.offset()));

@@ -3,7 +3,6 @@ package io.reflow.jobs.events;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reflow.contracts.EnrichedEvent;
 import io.reflow.contracts.IngestionWarning;
-import io.reflow.contracts.Json;
 import io.reflow.contracts.PersonDistinctIdRow;
 import io.reflow.contracts.PersonRow;
 import io.reflow.jobs.events.KeyState.Person;
@@ -11,7 +10,6 @@ import io.reflow.jobs.events.KeyState.Pointer;
 import io.reflow.jobs.events.PersonMessage.Role;
 import io.reflow.jobs.events.PersonMessage.Snapshot;
 import io.reflow.jobs.events.PersonMessage.Type;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -101,6 +99,19 @@ public final class PersonLogic {
         String other = e.mergeOther();
         PropertyUpdates.Updates updates = PropertyUpdates.Updates.of(e);
         PropertyUpdates.Outcome applied = PropertyUpdates.apply(p.properties, updates, created || other != null);
+        String properties = null; // the person's properties as JSON, written once for the row and the event
+        if (applied.changed()) {
+            properties = json(p.properties);
+            if (SizeLimits.tooLargeForAPerson(properties)) {
+                applied.undo(p.properties);
+                applied = PropertyUpdates.Outcome.NONE;
+                properties = null;
+                out.warning(Warnings.of(team, Warnings.PERSON_PROPERTIES_SIZE_VIOLATION, e.createdAt(),
+                        "personId", p.id, "distinctId", e.distinctId(), "eventUuid", e.uuid(),
+                        "limitBytes", SizeLimits.MAX_PERSON_PROPERTIES_BYTES,
+                        "message", "Person properties update would exceed the size limit and was rejected"));
+            }
+        }
         boolean changed = created || applied.changed();
         if (other != null && !p.identified) {
             p.identified = true;
@@ -109,8 +120,11 @@ public final class PersonLogic {
         if (changed && !created) {
             p.version++;
         }
+        if (properties == null) {
+            properties = json(p.properties);
+        }
         if (changed) {
-            out.person(row(team, p, false));
+            out.person(row(team, p, properties));
         }
         if (other != null && !p.distinctIds.containsKey(other)) {
             PersonMessage m = PersonMessage.to(Type.MERGE_REQUEST, team, other, 0);
@@ -119,7 +133,7 @@ public final class PersonLogic {
             m.into = new Snapshot(self, p.rank, p.id, p.createdAt, p.properties.deepCopy());
             out.send(m);
         } else {
-            out.event(enrich(e, p.id, p.properties, p.createdAt, MODE_FULL));
+            out.event(enrich(e, p.id, properties, p.createdAt, MODE_FULL));
         }
         return new Next(state, changed);
     }
@@ -264,6 +278,16 @@ public final class PersonLogic {
         Person other = incomingIsInto ? p : incoming;
         ObjectNode properties = PropertyUpdates.merge(other.properties, into.properties,
                 PropertyUpdates.Updates.of(m.event), m.setOnceApplied == null ? List.of() : m.setOnceApplied);
+        String propertiesJson = json(properties);
+        if (SizeLimits.tooLargeForAPerson(propertiesJson)) {
+            // the merged person keeps the target's properties only (it is within the limit)
+            out.warning(Warnings.of(team, Warnings.PERSON_PROPERTIES_SIZE_VIOLATION, m.event.createdAt(),
+                    "personId", into.id, "otherPersonId", other.id, "distinctId", m.event.distinctId(),
+                    "eventUuid", m.event.uuid(), "limitBytes", SizeLimits.MAX_PERSON_PROPERTIES_BYTES,
+                    "message", "The merged person's properties would exceed the size limit: only the target person's were kept"));
+            properties = into.properties.deepCopy();
+            propertiesJson = json(properties);
+        }
 
         LinkedHashMap<String, Long> ids = new LinkedHashMap<>(into.distinctIds);
         List<String> moved = new ArrayList<>();
@@ -284,7 +308,7 @@ public final class PersonLogic {
         merged.identified = true;
         merged.properties = properties;
         merged.distinctIds = ids;
-        out.person(row(team, merged, false));
+        out.person(row(team, merged, propertiesJson));
         // the sender already points here with the right person id when the state came straight here
         String sender = m.hops == 0 && merged.id.equals(m.personId) ? m.host : null;
         for (String d : incomingIsInto ? ids.keySet() : moved) {
@@ -292,7 +316,7 @@ public final class PersonLogic {
                 out.send(repoint(team, d, self, merged));
             }
         }
-        out.event(enrich(m.event, merged.id, merged.properties, merged.createdAt, MODE_FULL));
+        out.event(enrich(m.event, merged.id, propertiesJson, merged.createdAt, MODE_FULL));
         return Next.changed(state);
     }
 
@@ -354,7 +378,7 @@ public final class PersonLogic {
 
     /** Sends a merge message on to {@code host}; after {@link #MAX_HOPS} it is settled with {@link #lost} instead. */
     private static void forward(long team, String host, PersonMessage original, Output out) {
-        PersonMessage m = Json.decode(original.encode(), PersonMessage.class);
+        PersonMessage m = ReadJson.decode(original.encode(), PersonMessage.class);
         m.target = host;
         m.hops = original.hops + 1;
         if (m.hops > MAX_HOPS) {
@@ -375,7 +399,7 @@ public final class PersonLogic {
      * about, and its event still published (with the target person as the request saw it, else personless).
      */
     private static void lost(long team, String self, PersonMessage m, Output out) {
-        PersonMessage at = Json.decode(m.encode(), PersonMessage.class);
+        PersonMessage at = ReadJson.decode(m.encode(), PersonMessage.class);
         at.target = self;
         routingFailed(team, at, out);
         if (m.event != null && m.type != Type.JOIN) {
@@ -422,13 +446,23 @@ public final class PersonLogic {
         return new PersonRow(p.id, team, json(p.properties), p.identified ? 1 : 0, p.createdAt, p.version, deleted ? 1 : 0);
     }
 
+    /** The live row of {@code p}, whose properties are already written as {@code propertiesJson}. */
+    static PersonRow row(long team, Person p, String propertiesJson) {
+        return new PersonRow(p.id, team, propertiesJson, p.identified ? 1 : 0, p.createdAt, p.version, 0);
+    }
+
     static EnrichedEvent enrich(NormalizedEvent e, String personId, ObjectNode personProperties, long personCreatedAt,
                                 String mode) {
+        return enrich(e, personId, json(personProperties), personCreatedAt, mode);
+    }
+
+    static EnrichedEvent enrich(NormalizedEvent e, String personId, String personPropertiesJson, long personCreatedAt,
+                                String mode) {
         return new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(), e.distinctId(),
-                e.elementsChain(), e.createdAt(), e.sessionId(), personId, json(personProperties), personCreatedAt, mode);
+                e.elementsChain(), e.createdAt(), e.sessionId(), personId, personPropertiesJson, personCreatedAt, mode);
     }
 
     private static String json(ObjectNode node) {
-        return new String(Json.encode(node), StandardCharsets.UTF_8);
+        return ReadJson.string(node);
     }
 }

@@ -78,7 +78,7 @@ public final class PersonMessage {
     }
 
     public static PersonMessage decode(byte[] bytes) {
-        PersonMessage m = Json.decode(bytes, PersonMessage.class);
+        PersonMessage m = ReadJson.decode(bytes, PersonMessage.class);
         if (m.type == null || m.target == null || m.teamId <= 0) {
             throw new IllegalArgumentException("a person message needs type, team_id and target");
         }

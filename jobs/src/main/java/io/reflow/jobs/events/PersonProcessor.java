@@ -7,7 +7,6 @@ import io.reflow.contracts.PersonDistinctIdRow;
 import io.reflow.contracts.PersonRow;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.KeyedBytes;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -54,8 +53,7 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
                     ? PersonLogic.onEvent(key, current, in.event(), 0, now, buffer)
                     : PersonLogic.onMessage(key, current, PersonMessage.decode(in.message()), now, buffer);
         } catch (RuntimeException e) {
-            String payload = in.event() != null ? new String(Json.encode(in.event()), StandardCharsets.UTF_8)
-                    : new String(in.message(), StandardCharsets.UTF_8);
+            String payload = SizeLimits.deadLetterPayload(in.event() != null ? Json.encode(in.event()) : in.message());
             ctx.output(DEAD_LETTERS, new DeadLetter(STAGE, "person_processing_failed", String.valueOf(e), in.topic(),
                     in.partition(), in.offset(), DistinctIds.teamOf(key), null, payload));
             return;
@@ -68,10 +66,23 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
             }
         }
         for (EnrichedEvent e : buffer.events) {
-            out.collect(new KeyedBytes(e.uuid(), Json.encode(e)));
+            SizeLimits.Fitted fitted = SizeLimits.event(e);
+            if (fitted.warning() != null) {
+                ctx.output(WARNINGS, warning(fitted.warning()));
+            }
+            if (fitted.value() != null) {
+                out.collect(new KeyedBytes(e.uuid(), fitted.value()));
+            } else {
+                ctx.output(DEAD_LETTERS, tooLarge(in, key, "an enriched event", Json.encode(e)));
+            }
         }
         for (PersonRow r : buffer.persons) {
-            ctx.output(PERSONS, new KeyedBytes(r.id(), Json.encode(r)));
+            byte[] value = Json.encode(r);
+            if (value.length <= SizeLimits.MAX_RECORD_BYTES) {
+                ctx.output(PERSONS, new KeyedBytes(r.id(), value));
+            } else { // cannot happen while person properties are capped well below it
+                ctx.output(DEAD_LETTERS, tooLarge(in, key, "a person row", value));
+            }
         }
         for (PersonDistinctIdRow r : buffer.distinctIds) {
             ctx.output(DISTINCT_IDS, new KeyedBytes(DistinctIds.key(r.teamId(), r.distinctId()), Json.encode(r)));
@@ -80,8 +91,22 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
             ctx.output(WARNINGS, warning(w));
         }
         for (PersonMessage m : buffer.messages) {
-            ctx.output(MERGES, new KeyedBytes(m.key(), m.encode()));
+            SizeLimits.Fitted fitted = SizeLimits.message(m);
+            if (fitted.warning() != null) {
+                ctx.output(WARNINGS, warning(fitted.warning()));
+            }
+            if (fitted.value() != null) {
+                ctx.output(MERGES, new KeyedBytes(m.key(), fitted.value()));
+            } else {
+                ctx.output(DEAD_LETTERS, tooLarge(in, key, "a person message", m.encode()));
+            }
         }
+    }
+
+    private static DeadLetter tooLarge(PersonInput in, String key, String what, byte[] value) {
+        return new DeadLetter(STAGE, "message_too_large", what + " of " + value.length + " bytes is larger than "
+                + SizeLimits.MAX_RECORD_BYTES + " bytes", in.topic(), in.partition(), in.offset(), DistinctIds.teamOf(key),
+                null, SizeLimits.deadLetterPayload(value));
     }
 
     static KeyedBytes warning(IngestionWarning w) {

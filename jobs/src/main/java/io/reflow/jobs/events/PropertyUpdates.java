@@ -3,9 +3,8 @@ package io.reflow.jobs.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.reflow.contracts.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,8 +55,19 @@ public final class PropertyUpdates {
      * @param setOnceApplied the keys a {@code $set_once} gave a value (the person had none, and no {@code $set} of
      *     the same event overrode it): a merge that follows lets the other person's value win for them
      */
-    public record Outcome(boolean changed, List<String> setOnceApplied) {
-        static final Outcome NONE = new Outcome(false, List.of());
+    public record Outcome(boolean changed, List<String> setOnceApplied, Map<String, JsonNode> previous) {
+        static final Outcome NONE = new Outcome(false, List.of(), Map.of());
+
+        /** Puts back what {@link #apply} changed ({@code previous}: each changed key's old value, null if absent). */
+        void undo(ObjectNode properties) {
+            previous.forEach((key, value) -> {
+                if (value == null) {
+                    properties.remove(key);
+                } else {
+                    properties.set(key, value);
+                }
+            });
+        }
     }
 
     private PropertyUpdates() {}
@@ -101,10 +111,13 @@ public final class PropertyUpdates {
         if (toSet.isEmpty() && toUnset.isEmpty() || !meaningful && !evenIfOnlyFiltered) {
             return Outcome.NONE;
         }
+        Map<String, JsonNode> previous = new HashMap<>();
+        toSet.keySet().forEach(k -> previous.put(k, properties.get(k)));
+        toUnset.forEach(k -> previous.put(k, properties.get(k)));
         toSet.forEach(properties::set);
         toUnset.forEach(properties::remove);
         setOnceApplied.removeAll(toUnset);
-        return new Outcome(true, List.copyOf(setOnceApplied));
+        return new Outcome(true, List.copyOf(setOnceApplied), previous);
     }
 
     /**
@@ -139,11 +152,7 @@ public final class PropertyUpdates {
     }
 
     static JsonNode readTree(String json) {
-        try {
-            JsonNode node = Json.mapper().readTree(json);
-            return node == null ? Json.mapper().createArrayNode() : node;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        JsonNode node = ReadJson.tree(json);
+        return node == null || node.isMissingNode() ? Json.mapper().createArrayNode() : node;
     }
 }

@@ -18,6 +18,10 @@ public final class Warnings {
     public static final String INVALID_EVENT_UUID = "invalid_event_uuid";
     public static final String EVENT_NAME_TRUNCATED = "event_name_truncated";
     public static final String PERSON_ROUTING_FAILED = "person_routing_failed";
+    public static final String PERSON_PROPERTIES_SIZE_VIOLATION = "person_properties_size_violation";
+    public static final String MESSAGE_SIZE_TOO_LARGE = "message_size_too_large";
+    public static final String GROUP_KEY_TOO_LONG = "group_key_too_long";
+    public static final String INVALID_GROUP_SET = "invalid_group_set";
 
     private Warnings() {}
 

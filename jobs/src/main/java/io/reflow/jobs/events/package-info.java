@@ -41,6 +41,23 @@
  * cycles; messages that bounce more than {@link io.reflow.jobs.events.PersonLogic#MAX_HOPS} times are settled with a
  * warning.
  *
+ * <h2>Group identify</h2>
+ * A {@code $groupidentify} (posthog-js {@code group()}) is, as in PostHog, an event of its distinct id's person
+ * (created if new, like for any event) that never updates, identifies or merges it: its {@code $set},
+ * {@code $set_once} and {@code $unset} are dropped, and {@code $anon_distinct_id}/{@code alias} mean nothing on it.
+ * The group ({@code $group_type}, {@code $group_key}, {@code $group_set}) stays in the event's properties: Reflow has
+ * no groups table, and one can be built from these events. A group key longer than 400 characters or a
+ * {@code $group_set} that is not an object is a dead letter with PostHog's warning ({@code group_key_too_long},
+ * {@code invalid_group_set}).
+ *
+ * <h2>Size limits</h2>
+ * A person's properties stay within 640 KiB (PostHog's limit): an update that would go past it is refused with a
+ * {@code person_properties_size_violation} warning, the person stays as it was and the event is still published; a
+ * merge that would go past it keeps the target person's properties. No record the job writes is larger than
+ * 1,000,000 bytes: an event row is published without its person properties, a feedback message travels without the
+ * event's properties, and what still does not fit is a dead letter, each with a {@code message_size_too_large}
+ * warning ({@link io.reflow.jobs.events.SizeLimits}).
+ *
  * <h2>Ordering and consistency caveats</h2>
  * <ul>
  *   <li>Each hop through the feedback topic waits for a checkpoint (the messages are in a Kafka transaction), so an

@@ -99,4 +99,18 @@ class EventTimestampsTest {
     private static JsonNode text(String s) {
         return JsonNodeFactory.instance.textNode(s);
     }
+
+    @Test
+    void theUtcFastPathAgreesWithJavasParserAndLeavesEverythingElseToTheFormats() {
+        for (String t : java.util.List.of("2026-11-22T10:00:00Z", "2026-11-22T10:00:00.1Z", "2026-11-22T10:00:00.123Z",
+                "2024-02-29T23:59:59.999999Z", "1999-12-31T00:00:00.123456789Z")) {
+            assertThat(EventTimestamps.parseUtc(t)).as(t).isEqualTo(Instant.parse(t));
+            assertThat(EventTimestamps.parse(t)).as(t).isEqualTo(Instant.parse(t));
+        }
+        for (String t : java.util.List.of("2026-11-22T10:00:00+00:00", "2026-11-22 10:00:00Z", "2026-02-30T10:00:00Z",
+                "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00.1234567890Z", "2026-1x-22T10:00:00Z", "2026-11-22")) {
+            assertThat(EventTimestamps.parseUtc(t)).as(t).isNull();
+        }
+        assertThat(EventTimestamps.parse("2026-11-22T11:00:00+01:00")).isEqualTo(Instant.parse("2026-11-22T10:00:00Z"));
+    }
 }

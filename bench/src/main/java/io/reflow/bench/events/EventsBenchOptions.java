@@ -1,0 +1,53 @@
+package io.reflow.bench.events;
+
+import java.time.Duration;
+
+/**
+ * Settings of the events job benchmark, from {@code --name value} arguments.
+ *
+ * @param events how many events the input topic holds (each run reads all of them)
+ * @param distinctIds how many distinct ids the events' distinct ids are drawn from (uniformly)
+ * @param mergeShare the share of events turned into {@code $identify} / {@code $create_alias} (half each)
+ * @param managedMemory Flink managed memory of the TaskManager (RocksDB's block cache and write buffers)
+ */
+record EventsBenchOptions(int runs, int events, int distinctIds, double mergeShare, int parallelism,
+                          Duration checkpointInterval, String managedMemory, long seed, Duration runTimeout) {
+
+    static EventsBenchOptions parse(String[] args) {
+        int runs = 3;
+        int events = 300_000;
+        int distinctIds = 1_000_000;
+        double mergeShare = 0.05;
+        int parallelism = 2;
+        Duration checkpointInterval = Duration.ofSeconds(5);
+        String managedMemory = "512m";
+        long seed = 42;
+        Duration runTimeout = Duration.ofMinutes(10);
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("missing value after " + name);
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--runs" -> runs = Integer.parseInt(value);
+                case "--events" -> events = Integer.parseInt(value);
+                case "--distinct-ids" -> distinctIds = Integer.parseInt(value);
+                case "--merge-share" -> mergeShare = Double.parseDouble(value);
+                case "--parallelism" -> parallelism = Integer.parseInt(value);
+                case "--checkpoint-interval" -> checkpointInterval = Duration.ofMillis(Math.round(Double.parseDouble(value) * 1000));
+                case "--managed-memory" -> managedMemory = value;
+                case "--seed" -> seed = Long.parseLong(value);
+                case "--run-timeout" -> runTimeout = Duration.ofSeconds(Long.parseLong(value));
+                default -> throw new IllegalArgumentException("unknown argument " + name
+                        + " (known: --runs --events --distinct-ids --merge-share --parallelism --checkpoint-interval"
+                        + " --managed-memory --seed --run-timeout)");
+            }
+        }
+        if (runs < 1 || events < 10 || distinctIds < 1 || mergeShare < 0 || mergeShare > 1 || parallelism < 1) {
+            throw new IllegalArgumentException("runs ≥ 1, events ≥ 10, distinct ids ≥ 1, 0 ≤ merge share ≤ 1, parallelism ≥ 1");
+        }
+        return new EventsBenchOptions(runs, events, distinctIds, mergeShare, parallelism, checkpointInterval, managedMemory,
+                seed, runTimeout);
+    }
+}
