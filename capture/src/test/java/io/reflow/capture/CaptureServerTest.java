@@ -111,6 +111,7 @@ class CaptureServerTest {
             assertThat(m.snapshotSource()).isEqualTo("web");
             assertThat(m.snapshotLibrary()).isEqualTo(props.has("$lib") ? props.get("$lib").asText() : "unknown");
             assertThat(m.retention()).isEqualTo("30d");
+            assertThat(m.encrypt()).as("the team does not encrypt recordings").isFalse();
             assertThat(m.sentAt()).isNotBlank();
             assertThat(m.events()).containsExactlyElementsOf(props.get("$snapshot_data"));
         }
