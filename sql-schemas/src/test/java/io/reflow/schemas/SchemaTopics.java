@@ -13,7 +13,7 @@ import java.util.Map;
  */
 final class SchemaTopics {
     static final List<String> VARIABLES = List.of("SESSION_REPLAY_EVENTS_TOPIC", "LOG_ENTRIES_TOPIC", "EVENTS_JSON_TOPIC",
-            "PERSON_TOPIC", "PERSON_DISTINCT_ID_TOPIC", "INGESTION_WARNINGS_TOPIC", "DEAD_LETTER_TOPIC");
+            "PERSON_TOPIC", "PERSON_DISTINCT_ID_TOPIC", "INGESTION_WARNINGS_TOPIC", "DEAD_LETTER_TOPIC", "SESSION_KEYS_TOPIC");
 
     private SchemaTopics() {}
 
