@@ -196,6 +196,25 @@ class CaptureServerTest {
     }
 
     @Test
+    void recordingsOfATeamThatEncryptsAreStampedForEncryptionWithTheEventsStillLast() throws IOException {
+        Fixture f = Fixture.posts("/s/").get(0);
+        ArrayNode body = (ArrayNode) f.body().deepCopy();
+        body.forEach(item -> ((ObjectNode) item.get("properties")).put("token", TestTeams.ENCRYPTED.apiToken()));
+
+        HttpResponse<String> r = http.post("/s/", Json.encode(body), Map.of("Content-Type", "application/json"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<SinkRecord> records = SINK.on(CONFIG.recordingsTopic());
+        assertThat(records).hasSize(body.size());
+        for (int i = 0; i < records.size(); i++) {
+            RecordingMessage m = Json.decode(records.get(i).value(), RecordingMessage.class);
+            assertThat(m.teamId()).isEqualTo(6);
+            assertThat(m.encrypt()).isTrue();
+            assertThat(m.events()).containsExactlyElementsOf(body.get(i).get("properties").get("$snapshot_data"));
+        }
+    }
+
+    @Test
     void recordingsOfATeamWithRecordingsOffAreAnsweredAsQuotaLimitedAndNotWritten() throws IOException {
         Fixture f = Fixture.posts("/s/").get(0);
         ArrayNode body = (ArrayNode) f.body().deepCopy();

@@ -204,9 +204,10 @@ class RecordingDeletionIT {
                     .isNotEqualTo("0");
 
             // retention: once its key expires, a session reads as deleted although its file and summary rows are still there
-            CLICKHOUSE.query("INSERT INTO " + database + ".session_keys SELECT team_id, session_id, key_id, distinct_id, wrapped_key,"
-                    + " master_key_id, created_at, now64(3) - INTERVAL 1 SECOND, retention_period_days, 0, version + 1 FROM "
-                    + database + ".session_keys FINAL WHERE session_id = 'kept-session'");
+            CLICKHOUSE.query("ALTER TABLE " + database + ".session_keys UPDATE expires_at = now64(3) - INTERVAL 1 SECOND"
+                    + " WHERE session_id = 'kept-session'");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> callWithKey("GET", base + "kept-session/snapshots").statusCode() != 200);
             HttpResponse<String> expired = callWithKey("GET", base + "kept-session/snapshots");
             assertThat(expired.statusCode()).as(expired.body()).isEqualTo(410);
             assertThat(Json.mapper().readTree(expired.body()).get("code").asText()).isEqualTo("deleted");
