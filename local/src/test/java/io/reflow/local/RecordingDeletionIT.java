@@ -114,7 +114,8 @@ class RecordingDeletionIT {
         RecordingMessage deleted = message(1, "doomed-session", "alice", "alice's secret").withEncrypt(true);
         RecordingMessage kept = message(1, "kept-session", "bob", "bob's words").withEncrypt(true);
         RecordingMessage plain = message(2, "plain-session", "carol", "carol's words");
-        for (RecordingMessage m : List.of(deleted, kept, plain)) {
+        RecordingMessage persons = message(1, "person-session", "dave", "dave's words").withEncrypt(true);
+        for (RecordingMessage m : List.of(deleted, kept, plain, persons)) {
             produce(recordings, m.sessionId(), Json.encode(m));
         }
 
@@ -137,8 +138,8 @@ class RecordingDeletionIT {
         ViewerServer viewer = null;
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    CLICKHOUSE.query("SELECT uniqExact(session_id) FROM " + database + ".session_replay_events").strip().equals("3")
-                            && CLICKHOUSE.query("SELECT count() FROM " + database + ".session_keys").strip().equals("2"));
+                    CLICKHOUSE.query("SELECT uniqExact(session_id) FROM " + database + ".session_replay_events").strip().equals("4")
+                            && CLICKHOUSE.query("SELECT count() FROM " + database + ".session_keys").strip().equals("3"));
             Map<String, List<BlockRef>> blocks = new HashMap<>();
             for (String session : List.of("doomed-session", "kept-session", "plain-session")) {
                 blocks.put(session, blocksOf(database, session));
@@ -193,6 +194,22 @@ class RecordingDeletionIT {
             HttpResponse<String> keptSnapshots = callWithKey("GET", base + "kept-session/snapshots");
             assertThat(keptSnapshots.statusCode()).isEqualTo(200);
             assertThat(Json.mapper().readTree(keptSnapshots.body())).containsExactlyElementsOf(kept.events());
+
+            // the command line deletes a person's sessions (all their distinct ids) and, asked to, their events
+            String person = UUID.randomUUID().toString();
+            CLICKHOUSE.query("INSERT INTO " + database + ".person_distinct_id2 (team_id, distinct_id, person_id, is_deleted, version)"
+                    + " VALUES (1, 'dave', '" + person + "', 0, 1), (1, 'dave-phone', '" + person + "', 0, 1)");
+            CLICKHOUSE.query("INSERT INTO " + database + ".events (uuid, event, properties, timestamp, team_id, distinct_id, session_id)"
+                    + " VALUES (generateUUIDv4(), '$pageview', '{}', now64(3), 1, 'dave', 'person-session'),"
+                    + " (generateUUIDv4(), '$pageview', '{}', now64(3), 1, 'bob', 'kept-session')");
+            assertThat(io.reflow.viewer.DeleteRecordings.run(new String[] {"--team", "1", "--person-id", person, "--events",
+                    "--clickhouse-url", CLICKHOUSE.httpUrl()}, Map.of("CLICKHOUSE_DATABASE", database))).isZero();
+            assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_replay_events WHERE session_id = 'person-session'")
+                    .strip()).isEqualTo("0");
+            assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_keys WHERE session_id = 'person-session'"
+                    + " AND wrapped_key != ''").strip()).isEqualTo("0");
+            assertThat(CLICKHOUSE.query("SELECT distinct_id FROM " + database + ".events ORDER BY distinct_id").strip()).isEqualTo("bob");
+            assertThat(callWithKey("GET", base + "kept-session/snapshots").statusCode()).isEqualTo(200);
 
             // the command line deletes a whole team; an unencrypted team's rows go too
             RecordingDeletion.Result all = RecordingDeletion.over(CLICKHOUSE.httpUrl(), "default", "", database)

@@ -73,16 +73,20 @@ public final class DeleteRecordings {
     }
 
     public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    /** Runs the command with these arguments and environment; the exit status. */
+    public static int run(String[] args, Map<String, String> env) {
         Request request;
         try {
             request = Request.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.err.println(USAGE);
-            System.exit(2);
-            return;
+            return 2;
         }
-        System.exit(run(request, System.getenv()));
+        return run(request, env);
     }
 
     static int run(Request request, Map<String, String> env) {
