@@ -197,7 +197,8 @@ public final class LocalStack implements AutoCloseable {
             Files.writeString(file, """
                     {"teams": [
                       {"team_id": 1, "name": "local development", "api_token": "%s",
-                       "recordings_enabled": true, "retention": "30d", "anonymize_ips": false}
+                       "recordings_enabled": true, "retention": "30d", "anonymize_ips": false,
+                       "recording": {"mask_all_inputs": false}}
                     ]}
                     """.formatted(DEV_TOKEN), StandardCharsets.UTF_8);
         }
