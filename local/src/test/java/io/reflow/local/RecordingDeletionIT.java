@@ -188,6 +188,7 @@ class RecordingDeletionIT {
             assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_replay_events WHERE session_id = 'doomed-session'")
                     .strip()).isEqualTo("0");
             assertThat(callWithKey("GET", base + "doomed-session/snapshots").statusCode()).isEqualTo(404);
+            assertThat(callWithKey("DELETE", base + "doomed-session").statusCode()).as("deleted already").isEqualTo(404);
 
             // the other session in the same batch file replays exactly as before
             assertThat(reader(database).readAll(blocksOf(database, "kept-session"))).isEqualTo(keptBefore);

@@ -57,6 +57,9 @@ public final class RecordingDeletion {
         if (scope != Scope.TEAM) {
             params.put("sessions", array(sessions));
         }
+        if (scope == Scope.SESSION && !known(team, value)) {
+            throw ApiError.notFound("project " + team + " has no session " + value + " (or it was deleted already)");
+        }
         int count = sessions.size();
         if (scope == Scope.TEAM) {
             List<JsonNode> n = clickhouse.query("SELECT uniqExact(session_id) AS n FROM session_replay_events WHERE team_id = {team:Int64}", params);
@@ -103,6 +106,15 @@ public final class RecordingDeletion {
                 }
             }
         }
+    }
+
+    /** Whether the session still has summary rows or live keys. */
+    private boolean known(long team, String session) {
+        List<JsonNode> rows = clickhouse.query("""
+                SELECT (SELECT count() FROM session_replay_events WHERE team_id = {team:Int64} AND session_id = {session:String})
+                     + (SELECT count() FROM session_keys WHERE team_id = {team:Int64} AND session_id = {session:String}
+                        AND wrapped_key != '') AS n""", Map.of("team", team, "session", session));
+        return !rows.isEmpty() && rows.get(0).get("n").asLong() > 0;
     }
 
     private List<String> distinctIdsOf(long team, String personId) {
