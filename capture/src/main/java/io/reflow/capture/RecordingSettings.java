@@ -6,11 +6,19 @@ import java.util.Map;
 /**
  * A team's session-recording options that posthog-js takes from the remote config: which share of sessions to
  * record, how long a session must last before it is sent, and what to mask or block in the recorder. Null means
- * "not set": the SDK's own default (or the site's client config) applies.
+ * "not set": the SDK's own default (or the site's client config) applies. {@code encrypt} is not sent to the SDK: it
+ * asks the replay job to encrypt the team's recordings with per-session keys (docs/PRIVACY.md); capture stamps it on
+ * every recording message.
  */
 public record RecordingSettings(Double sampleRate, Long minimumDurationMs, Boolean maskAllInputs, String maskTextSelector,
-                                String blockSelector, boolean consoleLogs) {
-    public static final RecordingSettings DEFAULTS = new RecordingSettings(null, null, null, null, null, true);
+                                String blockSelector, boolean consoleLogs, boolean encrypt) {
+    public static final RecordingSettings DEFAULTS = new RecordingSettings(null, null, null, null, null, true, false);
+
+    /** Recordings stored unencrypted. */
+    public RecordingSettings(Double sampleRate, Long minimumDurationMs, Boolean maskAllInputs, String maskTextSelector,
+                             String blockSelector, boolean consoleLogs) {
+        this(sampleRate, minimumDurationMs, maskAllInputs, maskTextSelector, blockSelector, consoleLogs, false);
+    }
 
     public RecordingSettings {
         if (sampleRate != null && !(sampleRate >= 0 && sampleRate <= 1)) {

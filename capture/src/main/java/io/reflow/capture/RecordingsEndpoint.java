@@ -69,7 +69,7 @@ final class RecordingsEndpoint {
                     request.receivedAtMs(),
                     payload.sentAt(item.node(), request),
                     team.retention().pathSegment(),
-                    List.of());
+                    List.of()).withEncrypt(team.recording().encrypt());
             split(new Recording(empty, Json.encode(empty), payload.json(), item), 0, item.snapshotEventCount(),
                     team, records);
         }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code {"teams":[{"team_id":1,"name":"…","api_token":"phc_…","recordings_enabled":true,"retention":"30d","anonymize_ips":false,
  * "limits":{"events_per_minute":60000,"recording_bytes_per_minute":500000000},
  * "recording":{"sample_rate":0.5,"minimum_duration_ms":2000,"mask_all_inputs":true,"mask_text_selector":".secret",
- * "block_selector":".private","console_logs":true}}]}} ({@code limits} and its fields are optional; absent or 0 means
+ * "block_selector":".private","console_logs":true,"encrypt":true}}]}} ({@code limits} and its fields are optional; absent or 0 means
  * unlimited, see {@link TeamLimits}; every {@code recording} field is optional, see {@link RecordingSettings}).
  *
  * <p>The file is checked at most once per check interval, on lookup; when its modification time, size
@@ -185,7 +185,8 @@ public final class TeamRegistry {
                 optionalBoolean(r, "mask_all_inputs"),
                 optionalText(r, "mask_text_selector"),
                 optionalText(r, "block_selector"),
-                r.path("console_logs").asBoolean(true));
+                r.path("console_logs").asBoolean(true),
+                Boolean.TRUE.equals(optionalBoolean(r, "encrypt")));
     }
 
     private static Boolean optionalBoolean(JsonNode node, String field) {

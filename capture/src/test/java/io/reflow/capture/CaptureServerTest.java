@@ -111,6 +111,7 @@ class CaptureServerTest {
             assertThat(m.snapshotSource()).isEqualTo("web");
             assertThat(m.snapshotLibrary()).isEqualTo(props.has("$lib") ? props.get("$lib").asText() : "unknown");
             assertThat(m.retention()).isEqualTo("30d");
+            assertThat(m.encrypt()).as("the team does not encrypt recordings").isFalse();
             assertThat(m.sentAt()).isNotBlank();
             assertThat(m.events()).containsExactlyElementsOf(props.get("$snapshot_data"));
         }
@@ -192,6 +193,25 @@ class CaptureServerTest {
         assertThat(preflight.headers().firstValue("access-control-allow-origin")).hasValue("https://shop.example");
         assertThat(preflight.headers().firstValue("access-control-allow-methods").orElseThrow()).contains("POST");
         assertThat(preflight.headers().firstValue("access-control-allow-headers")).hasValue("content-type");
+    }
+
+    @Test
+    void recordingsOfATeamThatEncryptsAreStampedForEncryptionWithTheEventsStillLast() throws IOException {
+        Fixture f = Fixture.posts("/s/").get(0);
+        ArrayNode body = (ArrayNode) f.body().deepCopy();
+        body.forEach(item -> ((ObjectNode) item.get("properties")).put("token", TestTeams.ENCRYPTED.apiToken()));
+
+        HttpResponse<String> r = http.post("/s/", Json.encode(body), Map.of("Content-Type", "application/json"));
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<SinkRecord> records = SINK.on(CONFIG.recordingsTopic());
+        assertThat(records).hasSize(body.size());
+        for (int i = 0; i < records.size(); i++) {
+            RecordingMessage m = Json.decode(records.get(i).value(), RecordingMessage.class);
+            assertThat(m.teamId()).isEqualTo(6);
+            assertThat(m.encrypt()).isTrue();
+            assertThat(m.events()).containsExactlyElementsOf(body.get(i).get("properties").get("$snapshot_data"));
+        }
     }
 
     @Test

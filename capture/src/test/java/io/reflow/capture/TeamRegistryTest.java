@@ -54,6 +54,13 @@ class TeamRegistryTest {
     }
 
     @Test
+    void aTeamCanHaveItsRecordingsEncrypted() throws IOException {
+        Path file = write("teams.json", """
+                {"teams":[{"team_id":1,"api_token":"phc_a","recording":{"encrypt":true}}]}""");
+        assertThat(TeamRegistry.load(file, Duration.ZERO).byToken("phc_a").orElseThrow().recording().encrypt()).isTrue();
+    }
+
+    @Test
     void readsOptionalRecordingSettings() throws IOException {
         Path file = write("teams.json", """
                 {"teams":[
@@ -65,8 +72,9 @@ class TeamRegistryTest {
         assertThat(registry.byToken("phc_a").orElseThrow().recording())
                 .isEqualTo(new RecordingSettings(0.25, 1500L, false, "[data-private]", "iframe", false));
         assertThat(registry.byToken("phc_b").orElseThrow().recording()).isEqualTo(RecordingSettings.DEFAULTS);
+        assertThat(registry.byToken("phc_b").orElseThrow().recording().encrypt()).as("encryption is off by default").isFalse();
         for (String bad : List.of("{\"sample_rate\":1.5}", "{\"sample_rate\":\"half\"}", "{\"minimum_duration_ms\":-1}",
-                "{\"minimum_duration_ms\":1.5}", "{\"mask_all_inputs\":\"yes\"}", "{\"block_selector\":\" \"}", "[]")) {
+                "{\"minimum_duration_ms\":1.5}", "{\"mask_all_inputs\":\"yes\"}", "{\"encrypt\":\"on\"}", "{\"block_selector\":\" \"}", "[]")) {
             Path badFile = write("bad.json", "{\"teams\":[{\"team_id\":1,\"api_token\":\"x\",\"recording\":" + bad + "}]}");
             assertThatThrownBy(() -> TeamRegistry.load(badFile, Duration.ZERO)).as(bad).isInstanceOf(IllegalStateException.class);
         }

@@ -18,10 +18,14 @@ final class TestTeams {
     static final Team MASKED = new Team(5, "masked", "phc_masked", true, RetentionClass.D30, false, TeamLimits.UNLIMITED,
             new RecordingSettings(0.1, 2000L, true, ".secret", ".private", false));
 
+    /** Its recordings are stored encrypted with per-session keys. */
+    static final Team ENCRYPTED = new Team(6, "encrypted", "phc_encrypted", true, RetentionClass.D90, false, TeamLimits.UNLIMITED,
+            new RecordingSettings(null, null, null, null, null, true, true));
+
     private TestTeams() {}
 
     static TeamRegistry registry() {
-        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS, LIMITED, MASKED));
+        return TeamRegistry.of(List.of(SPIKE, NO_RECORDINGS, ANONYMOUS, LIMITED, MASKED, ENCRYPTED));
     }
 
     /** A config on a free loopback port, with the given overrides. */

@@ -13,6 +13,9 @@ import java.util.List;
  * <p>{@code team_id} and {@code retention} are stamped by capture from the team registry; jobs
  * trust them and never take a team from the client payload.
  *
+ * <p>{@code encrypt} (also stamped by capture, from the team's {@code recording.encrypt} setting) asks the replay job to
+ * encrypt the session's blocks with a data key of the session's own (absent means false).
+ *
  * <p>A message carries either whole rrweb {@code events} or, for one event larger than a Kafka message, one
  * {@code event_part} of it ({@link RecordingEventPart}) and no events. {@code events} stays the last field: capture
  * splices the client's bytes into it.
@@ -27,12 +30,21 @@ public record RecordingMessage(
         @JsonProperty("received_at_ms") long receivedAtMs,
         @JsonProperty("sent_at") String sentAt,
         @JsonProperty("retention") String retention,
+        @JsonProperty("encrypt") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean encrypt,
         @JsonProperty("event_part") @JsonInclude(JsonInclude.Include.NON_NULL) RecordingEventPart eventPart,
         @JsonProperty("events") List<JsonNode> events) {
 
     @JsonCreator
     public RecordingMessage {
         events = events == null ? List.of() : List.copyOf(events);
+    }
+
+    /** An unencrypted session's message. */
+    public RecordingMessage(long teamId, String sessionId, String windowId, String distinctId, String snapshotSource,
+                            String snapshotLibrary, long receivedAtMs, String sentAt, String retention,
+                            RecordingEventPart eventPart, List<JsonNode> events) {
+        this(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs, sentAt, retention,
+                false, eventPart, events);
     }
 
     /** A message of whole events. */
@@ -42,13 +54,18 @@ public record RecordingMessage(
                 null, events);
     }
 
+    public RecordingMessage withEncrypt(boolean encrypted) {
+        return new RecordingMessage(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,
+                sentAt, retention, encrypted, eventPart, events);
+    }
+
     public RecordingMessage withEvents(List<JsonNode> replaced) {
         return new RecordingMessage(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,
-                sentAt, retention, null, replaced);
+                sentAt, retention, encrypt, null, replaced);
     }
 
     public RecordingMessage withEventPart(RecordingEventPart part) {
         return new RecordingMessage(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,
-                sentAt, retention, part, List.of());
+                sentAt, retention, encrypt, part, List.of());
     }
 }

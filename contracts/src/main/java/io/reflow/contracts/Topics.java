@@ -7,6 +7,8 @@ public final class Topics {
     public static final String DEAD_LETTER = "ingestion_dead_letter_queue";
     public static final String SESSION_REPLAY_EVENTS = "clickhouse_session_replay_events";
     public static final String LOG_ENTRIES = "log_entries";
+    /** Wrapped per-session data keys of encrypted recordings; compacted, keyed by key id (see docs/PRIVACY.md). */
+    public static final String SESSION_KEYS = "clickhouse_session_keys";
     public static final String EVENTS_JSON = "clickhouse_events_json";
     public static final String PERSON = "clickhouse_person";
     public static final String PERSON_DISTINCT_ID = "clickhouse_person_distinct_id";

@@ -6,6 +6,7 @@ import io.reflow.capture.KafkaRecordSink;
 import io.reflow.capture.Team;
 import io.reflow.capture.TeamRegistry;
 import io.reflow.contracts.Topics;
+import io.reflow.contracts.crypto.MasterKey;
 import io.reflow.jobs.common.JobArguments;
 import io.reflow.jobs.events.EventsJobConfig;
 import io.reflow.jobs.replay.ReplayJobConfig;
@@ -57,6 +58,7 @@ public final class LocalStack implements AutoCloseable {
     private int capturePort;
     private int viewerPort;
     private Path teamRegistry;
+    private Path masterKeyFile;
 
     private LocalStack() {}
 
@@ -104,6 +106,7 @@ public final class LocalStack implements AutoCloseable {
                 Map.of("KAFKA_BROKERS", kafkaBootstrap, "KAFKA_FLUSH_INTERVAL_MS", "500"), false);
         urls.put("clickhouse", clickhouseUrl);
 
+        masterKeyFile = LocalMasterKey.ensure(data.resolve("master.key"));
         Configuration s3Conf = FlinkS3.configuration(s3Endpoint, o.s3AccessKey(), o.s3SecretKey());
         FlinkS3.initialize(s3Conf);
         int uiPort = Ports.orFree(o.flinkUiPort());
@@ -111,7 +114,8 @@ public final class LocalStack implements AutoCloseable {
                 "kafka.bootstrap-servers", kafkaBootstrap,
                 "output.base", "s3://" + o.bucket() + "/recordings",
                 "checkpoint.interval-ms", "2000",
-                "flush.age-ms", "2000")));
+                "flush.age-ms", "2000",
+                "encryption.master-key-file", masterKeyFile.toString())));
         EventsJobConfig events = EventsJobConfig.from(JobArguments.of(Map.of(
                 "kafka.bootstrap-servers", kafkaBootstrap,
                 "checkpoint.interval-ms", "2000")));
@@ -158,28 +162,33 @@ public final class LocalStack implements AutoCloseable {
         env.put("VIEWER_PAGE_API_KEY", DEV_API_KEY);
         env.put("VIEWER_DEMO_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
         env.put("VIEWER_DEMO_TOKEN", demoToken);
+        env.put(MasterKey.FILE_ENV, masterKeyFile.toString());
         return env;
     }
 
     private void createTopics() throws Exception {
-        LocalTopics.ensure(kafkaBootstrap, Map.of(
-                Topics.RECORDINGS, 4,
-                Topics.EVENTS, 4,
-                Topics.DEAD_LETTER, 1,
-                Topics.SESSION_REPLAY_EVENTS, 2,
-                Topics.LOG_ENTRIES, 1,
-                Topics.EVENTS_JSON, 2,
-                Topics.PERSON, 1,
-                Topics.PERSON_DISTINCT_ID, 1,
-                Topics.INGESTION_WARNINGS, 1,
-                Topics.PERSON_MERGES, 4));
+        LocalTopics.ensure(kafkaBootstrap, Map.ofEntries(
+                Map.entry(Topics.RECORDINGS, 4),
+                Map.entry(Topics.EVENTS, 4),
+                Map.entry(Topics.DEAD_LETTER, 1),
+                Map.entry(Topics.SESSION_REPLAY_EVENTS, 2),
+                Map.entry(Topics.LOG_ENTRIES, 1),
+                Map.entry(Topics.SESSION_KEYS, 1),
+                Map.entry(Topics.EVENTS_JSON, 2),
+                Map.entry(Topics.PERSON, 1),
+                Map.entry(Topics.PERSON_DISTINCT_ID, 1),
+                Map.entry(Topics.INGESTION_WARNINGS, 1),
+                Map.entry(Topics.PERSON_MERGES, 4)));
     }
 
     private void createBucket(LocalOptions o) {
         try (S3Client s3 = S3Clients.create(s3Endpoint, o.s3AccessKey(), o.s3SecretKey())) {
-            s3.createBucket(b -> b.bucket(o.bucket()));
-        } catch (BucketAlreadyOwnedByYouException e) {
-            // resumed on an existing data dir
+            try {
+                s3.createBucket(b -> b.bucket(o.bucket()));
+            } catch (BucketAlreadyOwnedByYouException e) {
+                // resumed on an existing data dir
+            }
+            RetentionLifecycle.apply(s3, o.bucket(), "recordings");
         }
     }
 
@@ -188,7 +197,8 @@ public final class LocalStack implements AutoCloseable {
             Files.writeString(file, """
                     {"teams": [
                       {"team_id": 1, "name": "local development", "api_token": "%s",
-                       "recordings_enabled": true, "retention": "30d", "anonymize_ips": false}
+                       "recordings_enabled": true, "retention": "30d", "anonymize_ips": false,
+                       "recording": {"mask_all_inputs": false}}
                     ]}
                     """.formatted(DEV_TOKEN), StandardCharsets.UTF_8);
         }

@@ -31,6 +31,7 @@ public final class SqlTemplate {
         defaults.put("KAFKA_SKIP_BROKEN_MESSAGES", "0");
         defaults.put("SESSION_REPLAY_EVENTS_TOPIC", Topics.SESSION_REPLAY_EVENTS);
         defaults.put("LOG_ENTRIES_TOPIC", Topics.LOG_ENTRIES);
+        defaults.put("SESSION_KEYS_TOPIC", Topics.SESSION_KEYS);
         defaults.put("EVENTS_JSON_TOPIC", Topics.EVENTS_JSON);
         defaults.put("PERSON_TOPIC", Topics.PERSON);
         defaults.put("PERSON_DISTINCT_ID_TOPIC", Topics.PERSON_DISTINCT_ID);

@@ -13,7 +13,9 @@ import java.util.Map;
  */
 final class SchemaTopics {
     static final List<String> VARIABLES = List.of("SESSION_REPLAY_EVENTS_TOPIC", "LOG_ENTRIES_TOPIC", "EVENTS_JSON_TOPIC",
-            "PERSON_TOPIC", "PERSON_DISTINCT_ID_TOPIC", "INGESTION_WARNINGS_TOPIC", "DEAD_LETTER_TOPIC");
+            "PERSON_TOPIC", "PERSON_DISTINCT_ID_TOPIC", "INGESTION_WARNINGS_TOPIC", "DEAD_LETTER_TOPIC", "SESSION_KEYS_TOPIC");
+    /** The topics of Kafka tables that migrations after {@link ReleasedText#LAST_EDITED_VERSION} added. */
+    static final List<String> ADDED_AFTER_EDIT = List.of("SESSION_KEYS_TOPIC");
 
     private SchemaTopics() {}
 

@@ -52,11 +52,13 @@ class SingleNodeSchemaIT {
                         kafka_ingestion_warnings	Kafka
                         kafka_person	Kafka
                         kafka_person_distinct_id	Kafka
+                        kafka_session_keys	Kafka
                         kafka_session_replay_events	Kafka
                         person	ReplacingMergeTree
                         person_distinct_id2	ReplacingMergeTree
                         person_distinct_id_overrides	ReplacingMergeTree
                         schema_migrations	MergeTree
+                        session_keys	ReplacingMergeTree
                         session_replay_events	AggregatingMergeTree
                         session_replay_hourly	AggregatingMergeTree
                         """);

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.reader.BlockRef;
+import io.reflow.contracts.reader.BlockSource;
 import io.reflow.contracts.reader.SessionRecordingReader;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/projects/<team>/sessions/<id>/snapshots}: the session's rrweb events in time order, one
  *       JSON array, streamed while its blocks are read with ranged S3 GETs</li>
  *   <li>{@code GET /api/projects/<team>/sessions/<id>/console}: its console lines from {@code log_entries}</li>
+ *   <li>{@code DELETE /api/projects/<team>/sessions/<id>[?events=true]}: deletes the session for real
+ *       ({@link RecordingDeletion}); encrypted blocks whose keys are gone answer 410 {@code deleted}</li>
  * </ul>
  * Refusals are {@code {"type", "code", "detail"}}: 400 bad input, 401 no or unknown key, 403 a project the key
  * may not read, 404 unknown route or session.
@@ -38,18 +41,23 @@ final class ViewerApi implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ViewerApi.class);
     private static final Pattern PROJECTS = Pattern.compile("^/api/projects/?$");
     private static final Pattern SESSIONS = Pattern.compile("^/api/projects/([^/]+)/sessions/?$");
+    private static final Pattern SESSION = Pattern.compile("^/api/projects/([^/]+)/sessions/([^/]+)/?$");
     private static final Pattern SESSION_PART = Pattern.compile("^/api/projects/([^/]+)/sessions/([^/]+)/(snapshots|console)/?$");
     private static final Pattern SESSION_ID = Pattern.compile("^[A-Za-z0-9_-]{1,200}$");
     private static final int DEFAULT_LIMIT = 100;
 
     private final ApiKeys keys;
     private final SessionCatalog catalog;
-    private final SessionRecordingReader reader;
+    private final BlockSource blocks;
+    private final SessionKeys sessionKeys;
+    private final RecordingDeletion deletion;
 
-    ViewerApi(ApiKeys keys, SessionCatalog catalog, SessionRecordingReader reader) {
+    ViewerApi(ApiKeys keys, SessionCatalog catalog, BlockSource blocks, SessionKeys sessionKeys, RecordingDeletion deletion) {
         this.keys = keys;
         this.catalog = catalog;
-        this.reader = reader;
+        this.blocks = blocks;
+        this.sessionKeys = sessionKeys;
+        this.deletion = deletion;
     }
 
     @Override
@@ -71,11 +79,19 @@ final class ViewerApi implements HttpHandler {
         Matcher projects = PROJECTS.matcher(path);
         Matcher sessions = SESSIONS.matcher(path);
         Matcher part = SESSION_PART.matcher(path);
+        Matcher one = SESSION.matcher(path);
+        if (one.matches()) {
+            if (!exchange.getRequestMethod().equals("DELETE")) {
+                throw new ApiError(405, "method_not_allowed", "a session supports DELETE; its events are under /snapshots");
+            }
+            deleteSession(exchange, one, authenticate(exchange));
+            return;
+        }
         if (!projects.matches() && !sessions.matches() && !part.matches()) {
             throw ApiError.notFound("no API route " + path);
         }
         if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-            throw new ApiError(405, "method_not_allowed", "only GET is supported");
+            throw new ApiError(405, "method_not_allowed", "only GET is supported here");
         }
         Set<Long> teams = authenticate(exchange);
         if (projects.matches()) {
@@ -101,8 +117,22 @@ final class ViewerApi implements HttpHandler {
         if (part.group(3).equals("console")) {
             sendJson(exchange, 200, Map.of("results", catalog.console(team, session)));
         } else {
-            sendSnapshots(exchange, session, blocks);
+            sendSnapshots(exchange, team, session, blocks);
         }
+    }
+
+    /** Deletes one session for real (keys destroyed, summary rows and console lines removed; {@code ?events=true}: its events too). */
+    private void deleteSession(HttpExchange exchange, Matcher m, Set<Long> teams) throws IOException {
+        long team = team(m.group(1), teams);
+        String session = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
+        if (!SESSION_ID.matcher(session).matches()) {
+            throw ApiError.badRequest("invalid_session_id", "a session id is 1 to 200 letters, digits, '-' or '_'");
+        }
+        boolean events = Boolean.parseBoolean(query(exchange).getOrDefault("events", "false"));
+        RecordingDeletion.Result result = deletion.delete(team, RecordingDeletion.Scope.SESSION, session, events);
+        LOG.info("deleted session {} of project {} ({} keys destroyed, events {})", session, team, result.keysDestroyed(),
+                events ? "deleted" : "kept");
+        sendJson(exchange, 200, result);
     }
 
     private Set<Long> authenticate(HttpExchange exchange) {
@@ -146,13 +176,18 @@ final class ViewerApi implements HttpHandler {
      * blocks are missing gets an error answer; a block failing later cuts the stream short (the client sees
      * malformed JSON) and is logged.
      */
-    private void sendSnapshots(HttpExchange exchange, String session, List<BlockRef> blocks) throws IOException {
+    private void sendSnapshots(HttpExchange exchange, long team, String session, List<BlockRef> blocks) throws IOException {
+        SessionRecordingReader reader = new SessionRecordingReader(this.blocks, sessionKeys.forSession(team, session));
         try (SessionRecordingReader.SessionEvents events = reader.read(blocks)) {
+            boolean any;
             try {
-                events.hasNext();
+                any = events.hasNext();
             } catch (UncheckedIOException e) {
                 throw new ApiError(e.getCause() instanceof S3BlockSource.MissingBlockException ? 502 : 503,
                         "block_unavailable", "cannot read the recording of " + session + ": " + e.getMessage());
+            }
+            if (!any && events.allDeleted()) {
+                throw new ApiError(410, "deleted", "the recording of " + session + " was deleted or has expired: its keys are gone");
             }
             boolean gzip = acceptsGzip(exchange);
             exchange.getResponseHeaders().set("Content-Type", "application/json");

@@ -1,5 +1,6 @@
 package io.reflow.viewer;
 
+import io.reflow.contracts.crypto.MasterKey;
 import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,8 @@ import java.util.Optional;
  *       posthog-js sending to that capture with that project token (off when unset)</li>
  *   <li>{@code VIEWER_BLOCK_RETRY_MS} (5000): how long a missing block is retried; a block's summary row can be
  *       visible moments before its file is committed</li>
+ *   <li>{@code REFLOW_MASTER_KEY} or {@code REFLOW_MASTER_KEY_FILE}: the master key that unwraps the data keys of
+ *       encrypted recordings (without it, an encrypted recording answers 503 {@code no_master_key})</li>
  * </ul>
  */
 public record ViewerConfig(
@@ -39,7 +42,8 @@ public record ViewerConfig(
         ApiKeys apiKeys,
         Optional<String> pageApiKey,
         Optional<Demo> demo,
-        long blockRetryMillis) {
+        long blockRetryMillis,
+        Optional<MasterKey> masterKey) {
 
     /** The demo page's posthog-js target. */
     public record Demo(String captureUrl, String token) {}
@@ -72,7 +76,8 @@ public record ViewerConfig(
                 keys,
                 pageKey,
                 captureUrl.map(url -> new Demo(url.replaceAll("/+$", ""), token.orElseThrow())),
-                e.integer("VIEWER_BLOCK_RETRY_MS", 5000, 0, 600_000));
+                e.integer("VIEWER_BLOCK_RETRY_MS", 5000, 0, 600_000),
+                MasterKey.fromEnv(env));
     }
 
     private record Env(Map<String, String> env) {

@@ -1,7 +1,6 @@
 package io.reflow.viewer;
 
 import com.sun.net.httpserver.HttpServer;
-import io.reflow.contracts.reader.SessionRecordingReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -38,7 +37,8 @@ public final class ViewerServer implements AutoCloseable {
         try {
             ClickHouseHttp clickhouse = new ClickHouseHttp(config.clickhouseUrl(), config.clickhouseUser(),
                     config.clickhousePassword(), config.clickhouseDatabase());
-            ViewerApi api = new ViewerApi(config.apiKeys(), new SessionCatalog(clickhouse), new SessionRecordingReader(blocks));
+            ViewerApi api = new ViewerApi(config.apiKeys(), new SessionCatalog(clickhouse), blocks,
+                    new SessionKeys(clickhouse, config.masterKey()), new RecordingDeletion(clickhouse));
             HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
             ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
                 Thread t = new Thread(r, "viewer-http");

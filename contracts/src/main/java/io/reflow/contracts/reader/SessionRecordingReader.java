@@ -7,6 +7,10 @@ import io.reflow.contracts.BlockDictionaries;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.PerEventCompression;
 import io.reflow.contracts.RecordingBlock;
+import io.reflow.contracts.crypto.BlockEncryption;
+import io.reflow.contracts.crypto.BlockKeys;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +21,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.Spliterator;
@@ -38,6 +43,11 @@ import java.util.stream.StreamSupport;
  *
  * <p>A url listed twice is read once. Events still carrying posthog-js per-event compression (blocks written
  * before the replay job undid it) are decoded on the way out, unless turned off.
+ *
+ * <p>Encrypted blocks ({@link BlockEncryption}) are decrypted with the key {@link BlockKeys} finds for them; such a
+ * block is read whole before it is decrypted (GCM authenticates the block as a whole). A block whose key is gone (the
+ * session was deleted, or its retention expired) is skipped and listed in {@link SessionEvents#deletedBlocks()}: a
+ * deleted recording reads as deleted, not as an error.
  */
 public final class SessionRecordingReader {
     /** The replay job's per-event decompression limit, applied to old blocks still holding compressed events. */
@@ -46,6 +56,7 @@ public final class SessionRecordingReader {
     private final BlockSource source;
     private final boolean undoPerEventCompression;
     private final BlockDictionaries dictionaries;
+    private final BlockKeys keys;
 
     public SessionRecordingReader(BlockSource source) {
         this(source, true);
@@ -57,9 +68,20 @@ public final class SessionRecordingReader {
 
     /** {@code dictionaries}: where the zstd dictionaries that blocks name are found. */
     public SessionRecordingReader(BlockSource source, boolean undoPerEventCompression, BlockDictionaries dictionaries) {
+        this(source, undoPerEventCompression, dictionaries, BlockKeys.none());
+    }
+
+    /** {@code keys}: the data keys of encrypted blocks (without one, an encrypted block reads as deleted). */
+    public SessionRecordingReader(BlockSource source, BlockKeys keys) {
+        this(source, true, BlockDictionaries.standard(), keys);
+    }
+
+    public SessionRecordingReader(BlockSource source, boolean undoPerEventCompression, BlockDictionaries dictionaries,
+                                  BlockKeys keys) {
         this.source = source;
         this.undoPerEventCompression = undoPerEventCompression;
         this.dictionaries = dictionaries;
+        this.keys = keys;
     }
 
     /** The session's events in timestamp order; close the result (or exhaust it) to release open blocks. */
@@ -88,6 +110,7 @@ public final class SessionRecordingReader {
     /** An ordered, streaming iterator over one session's events. Not thread safe. */
     public final class SessionEvents implements Iterator<RecordingBlock.Entry>, AutoCloseable {
         private final List<BlockRef> blocks;
+        private final List<BlockRef> deleted = new ArrayList<>();
         private final PriorityQueue<Cursor> open = new PriorityQueue<>(
                 Comparator.comparingLong((Cursor c) -> c.timestamp).thenComparingInt(c -> c.order).thenComparingLong(c -> c.line));
         private int nextBlock;
@@ -131,6 +154,19 @@ public final class SessionRecordingReader {
             return maxOpen;
         }
 
+        /** The blocks opened so far whose key is gone (deleted or expired): skipped, not failed. */
+        public List<BlockRef> deletedBlocks() {
+            return List.copyOf(deleted);
+        }
+
+        /**
+         * Whether the whole recording is deleted: every block has been opened (read to the end first) and every one was
+         * deleted. A session with no blocks is not deleted, just empty.
+         */
+        public boolean allDeleted() {
+            return !blocks.isEmpty() && nextBlock == blocks.size() && deleted.size() == blocks.size();
+        }
+
         /** How many blocks have been opened so far. */
         public int blocksOpened() {
             return nextBlock;
@@ -165,6 +201,8 @@ public final class SessionRecordingReader {
                 if (c.advance()) {
                     open.add(c);
                     maxOpen = Math.max(maxOpen, open.size());
+                } else if (c.deleted) {
+                    deleted.add(block);
                 }
             }
         }
@@ -179,6 +217,7 @@ public final class SessionRecordingReader {
         private RecordingBlock.Entry current;
         private long timestamp;
         private long line;
+        private boolean deleted;
 
         Cursor(BlockRef block, int order) {
             this.block = block;
@@ -190,7 +229,21 @@ public final class SessionRecordingReader {
             try {
                 if (lines == null) {
                     in = source.open(block.url());
-                    lines = Json.mapper().getFactory().createParser(RecordingBlock.decompressing(in, dictionaries));
+                    // the parser closes what it reads at its end; `in` stays open to drain the range
+                    InputStream frame = new BufferedInputStream(in, 64 * 1024);
+                    frame.mark(4);
+                    byte[] start = frame.readNBytes(4);
+                    frame.reset();
+                    if (BlockEncryption.isEncrypted(start)) {
+                        Optional<byte[]> plain = BlockEncryption.decrypt(frame.readAllBytes(), keys);
+                        if (plain.isEmpty()) {
+                            deleted = true;
+                            close();
+                            return false;
+                        }
+                        frame = new ByteArrayInputStream(plain.get());
+                    }
+                    lines = Json.mapper().getFactory().createParser(RecordingBlock.decompressing(frame, dictionaries));
                 }
                 JsonToken token = lines.nextToken();
                 if (token == null) {

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.RecordingBlock;
+import io.reflow.contracts.crypto.BlockEncryption;
+import io.reflow.contracts.crypto.BlockKeys;
+import io.reflow.contracts.crypto.DataKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,11 +40,19 @@ class SessionRecordingReaderTest {
         }
 
         BlockRef block(String window, long... timestamps) throws IOException {
+            return block(null, window, timestamps);
+        }
+
+        /** A block encrypted with {@code key} (plain when null). */
+        BlockRef block(DataKey key, String window, long... timestamps) throws IOException {
             ByteArrayOutputStream lines = new ByteArrayOutputStream();
             for (long ts : timestamps) {
                 lines.write(RecordingBlock.line(window, event(ts)));
             }
             byte[] block = RecordingBlock.compress(lines.toByteArray(), 3);
+            if (key != null) {
+                block = BlockEncryption.encrypt(block, key);
+            }
             long start = content.size();
             content.write(block);
             Files.write(path, content.toByteArray());
@@ -70,6 +81,33 @@ class SessionRecordingReaderTest {
         }
         assertThat(source.opened.get()).isEqualTo(3);
         assertThat(source.open.get()).as("every stream closed").isZero();
+    }
+
+    @Test
+    void encryptedBlocksAreDecryptedAndBlocksWhoseKeyIsGoneReadAsDeleted() throws IOException {
+        BatchFile file = new BatchFile("enc.jsonl.zst");
+        DataKey kept = DataKey.generate();
+        DataKey destroyed = DataKey.generate();
+        BlockRef plain = file.block(null, "w1", 100, 110);
+        BlockRef encrypted = file.block(kept, "w1", 120, 130);
+        BlockRef deletedBlock = file.block(destroyed, "w1", 140);
+        BlockRef laterEncrypted = file.block(kept, "w1", 150);
+        SessionRecordingReader reader = new SessionRecordingReader(BlockSource.files(), BlockKeys.of(List.of(kept)));
+
+        try (SessionRecordingReader.SessionEvents events = reader.read(List.of(plain, encrypted, deletedBlock, laterEncrypted))) {
+            List<Long> order = new ArrayList<>();
+            events.forEachRemaining(e -> order.add(e.event().get("timestamp").asLong()));
+            assertThat(order).containsExactly(100L, 110L, 120L, 130L, 150L);
+            assertThat(events.deletedBlocks()).containsExactly(deletedBlock);
+            assertThat(events.allDeleted()).isFalse();
+        }
+
+        SessionRecordingReader withoutKeys = new SessionRecordingReader(BlockSource.files(), BlockKeys.none());
+        try (SessionRecordingReader.SessionEvents events = withoutKeys.read(List.of(encrypted, deletedBlock))) {
+            assertThat(events.hasNext()).isFalse();
+            assertThat(events.deletedBlocks()).containsExactly(encrypted, deletedBlock);
+            assertThat(events.allDeleted()).isTrue();
+        }
     }
 
     @Test

@@ -1,9 +1,12 @@
 package io.reflow.jobs.replay;
 
 import io.reflow.contracts.BlockDictionaries;
+import io.reflow.contracts.crypto.MasterKey;
 import java.io.Serializable;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How the block writer batches: where batch files go ({@code s3://bucket/prefix}), how long a session's
@@ -12,9 +15,12 @@ import java.time.Duration;
  * writes everything, the zstd level and dictionary ({@code none} for plain zstd; see
  * {@link io.reflow.contracts.BlockDictionaries}). Blocks are only ever written at checkpoints, so a session waits at most
  * flush age + checkpoint interval, and a session that went quiet at most idle time + checkpoint interval.
+ *
+ * <p>{@code masterKeyFile}: where the master key that wraps session data keys is (null: {@code REFLOW_MASTER_KEY} or
+ * {@code REFLOW_MASTER_KEY_FILE} in the task manager's environment). Only the path travels in the job graph, never the key.
  */
 public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel,
-                                  String dictionary) implements Serializable {
+                                  String dictionary, String masterKeyFile) implements Serializable {
 
     public BlockWriterSettings {
         if (outputBase == null || outputBase.getScheme() == null) {
@@ -36,6 +42,16 @@ public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration id
         BlockDictionaries.standard().named(dictionary); // fails early for an unknown name
         String base = outputBase.toString();
         outputBase = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+
+    public BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel,
+                               String dictionary) {
+        this(outputBase, flushAge, idleFlush, maxBufferedBytes, zstdLevel, dictionary, null);
+    }
+
+    /** The master key, read where this task runs; empty when none is configured. */
+    public Optional<MasterKey> masterKey() {
+        return masterKeyFile != null ? Optional.of(MasterKey.fromFile(Path.of(masterKeyFile))) : MasterKey.fromEnv(System.getenv());
     }
 
     /** With the current shipped dictionary. */

@@ -116,7 +116,8 @@ public final class JoinEventParts extends KeyedProcessFunction<String, SessionCh
             return;
         }
         RecordingMessage message = new RecordingMessage(first.teamId(), first.sessionId(), part.windowId(), first.distinctId(),
-                first.snapshotSource(), first.snapshotLibrary(), first.receivedAtMs(), null, first.retention(), List.of(event));
+                first.snapshotSource(), first.snapshotLibrary(), first.receivedAtMs(), null, first.retention(), List.of(event))
+                .withEncrypt(first.encrypt());
         SessionChunk chunk = SessionChunks.decode(message, RetentionClass.parse(first.retention()),
                 ctx.timerService().currentProcessingTime(), maxDecompressedEventBytes, origin(part),
                 dead -> ctx.output(DEAD_LETTERS, dead));
@@ -151,7 +152,7 @@ public final class JoinEventParts extends KeyedProcessFunction<String, SessionCh
         return new SessionChunk(chunk.teamId(), chunk.sessionId(), chunk.distinctId(), chunk.snapshotSource(),
                 chunk.snapshotLibrary(), chunk.retention(), chunk.receivedAtMs(), chunk.metrics(), null, null,
                 new SessionChunk.EventPart(p.id(), p.index(), p.count(), new byte[0], p.windowId(), p.sourceTopic(),
-                        p.sourcePartition(), p.sourceOffset()));
+                        p.sourcePartition(), p.sourceOffset()), chunk.encrypt());
     }
 
     private static ConsumedRecord origin(SessionChunk.EventPart part) {

@@ -22,7 +22,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * Recordings → per-session blocks in batch files on S3 → one summary row per committed block, and the
  * block's console lines as log entries. Sources and sinks are arguments so tests can wire their own;
  * {@link #fromConfig} wires Kafka. Summary rows and log entries leave the block writer before the
- * barrier of the checkpoint that commits their file, into two exactly-once Kafka sinks.
+ * barrier of the checkpoint that commits their file, into two exactly-once Kafka sinks; so do the wrapped data keys
+ * of encrypted sessions, into a third.
  */
 public final class ReplayJob {
     public static final String SOURCE_UID = "recordings-source";
@@ -32,16 +33,26 @@ public final class ReplayJob {
     public static final String SUMMARY_SINK_UID = "summary-sink";
     public static final String LOG_ENTRIES_SINK_UID = "log-entries-sink";
     public static final String DEAD_LETTER_SINK_UID = "replay-dead-letter-sink";
+    public static final String SESSION_KEYS_SINK_UID = "session-keys-sink";
 
     private final Source<ConsumedRecord, ?, ?> recordings;
     private final Sink<KeyedBytes> summaries;
     private final Sink<KeyedBytes> logEntries;
     private final Sink<KeyedBytes> deadLetters;
+    private final Sink<KeyedBytes> sessionKeys;
     private final BlockWriterSettings blocks;
     private final long maxDecompressedEventBytes;
 
     public ReplayJob(Source<ConsumedRecord, ?, ?> recordings, Sink<KeyedBytes> summaries, Sink<KeyedBytes> logEntries,
                      Sink<KeyedBytes> deadLetters, BlockWriterSettings blocks, long maxDecompressedEventBytes) {
+        this(recordings, summaries, logEntries, deadLetters, null, blocks, maxDecompressedEventBytes);
+    }
+
+    /** {@code sessionKeys}: where wrapped data keys of encrypted sessions go (null: nowhere, for jobs without encryption). */
+    public ReplayJob(Source<ConsumedRecord, ?, ?> recordings, Sink<KeyedBytes> summaries, Sink<KeyedBytes> logEntries,
+                     Sink<KeyedBytes> deadLetters, Sink<KeyedBytes> sessionKeys, BlockWriterSettings blocks,
+                     long maxDecompressedEventBytes) {
+        this.sessionKeys = sessionKeys;
         this.recordings = recordings;
         this.summaries = summaries;
         this.logEntries = logEntries;
@@ -64,6 +75,7 @@ public final class ReplayJob {
                 KafkaSinks.exactlyOnce(config.bootstrapServers(), config.summaryTopic(), config.transactionalIdPrefix() + "-summaries"),
                 KafkaSinks.exactlyOnce(config.bootstrapServers(), config.logEntriesTopic(), config.transactionalIdPrefix() + "-log-entries"),
                 KafkaSinks.exactlyOnce(config.bootstrapServers(), config.deadLetterTopic(), config.transactionalIdPrefix() + "-dlq"),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.sessionKeysTopic(), config.transactionalIdPrefix() + "-session-keys"),
                 config.blocks(), config.maxDecompressedEventBytes());
     }
 
@@ -99,6 +111,12 @@ public final class ReplayJob {
                 .sinkTo(logEntries)
                 .uid(LOG_ENTRIES_SINK_UID)
                 .name("log entries topic");
+        if (sessionKeys != null) {
+            written.getSideOutput(SessionBlockWriter.SESSION_KEYS)
+                    .sinkTo(sessionKeys)
+                    .uid(SESSION_KEYS_SINK_UID)
+                    .name("session keys topic");
+        }
     }
 
     public static void main(String[] args) throws Exception {

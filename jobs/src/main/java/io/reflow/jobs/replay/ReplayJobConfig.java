@@ -10,7 +10,8 @@ import java.time.Duration;
  *
  * <p>Settings (properties file or {@code --key value}): {@code kafka.bootstrap-servers} and {@code output.base}
  * (required); {@code topic.recordings}, {@code topic.session-replay-events}, {@code topic.log-entries},
- * {@code topic.dead-letter} (defaults in {@link Topics}); {@code kafka.group-id}, {@code kafka.transactional-id-prefix};
+ * {@code topic.dead-letter}, {@code topic.session-keys} (defaults in {@link Topics}); {@code encryption.master-key-file}
+ * (else {@code REFLOW_MASTER_KEY} / {@code REFLOW_MASTER_KEY_FILE} in the task managers' environment); {@code kafka.group-id}, {@code kafka.transactional-id-prefix};
  * {@code checkpoint.interval-ms} (10 s); {@code flush.age-ms} (10 s), {@code flush.idle-ms} (5 s: a session that
  * received nothing for that long is written at the next checkpoint even if younger than the flush age),
  * {@code flush.max-buffered-bytes} (100 MB); {@code block.zstd-level} (3); {@code block.dictionary}
@@ -23,6 +24,7 @@ public record ReplayJobConfig(
         String summaryTopic,
         String logEntriesTopic,
         String deadLetterTopic,
+        String sessionKeysTopic,
         String consumerGroup,
         String transactionalIdPrefix,
         Duration checkpointInterval,
@@ -36,6 +38,7 @@ public record ReplayJobConfig(
                 args.get("topic.session-replay-events", Topics.SESSION_REPLAY_EVENTS),
                 args.get("topic.log-entries", Topics.LOG_ENTRIES),
                 args.get("topic.dead-letter", Topics.DEAD_LETTER),
+                args.get("topic.session-keys", Topics.SESSION_KEYS),
                 args.get("kafka.group-id", "reflow-replay"),
                 args.get("kafka.transactional-id-prefix", "reflow-replay"),
                 Duration.ofMillis(args.getLong("checkpoint.interval-ms", 10_000)),
@@ -46,6 +49,7 @@ public record ReplayJobConfig(
                         Duration.ofMillis(args.getLong("flush.idle-ms", 5_000)),
                         args.getLong("flush.max-buffered-bytes", 100L * 1024 * 1024),
                         (int) args.getLong("block.zstd-level", 3),
-                        args.get("block.dictionary", null)));
+                        args.get("block.dictionary", null),
+                        args.get("encryption.master-key-file", null)));
     }
 }

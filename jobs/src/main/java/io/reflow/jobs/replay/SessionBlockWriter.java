@@ -8,6 +8,10 @@ import io.reflow.contracts.LogEntry;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RetentionClass;
 import io.reflow.contracts.SessionBlockSummary;
+import io.reflow.contracts.SessionKeyRow;
+import io.reflow.contracts.crypto.BlockEncryption;
+import io.reflow.contracts.crypto.DataKey;
+import io.reflow.contracts.crypto.MasterKey;
 import io.reflow.jobs.common.KeyedBytes;
 import java.net.URI;
 import java.time.Instant;
@@ -15,12 +19,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -49,7 +56,14 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A session is due when its first buffered message is at least the flush age old, or when nothing new
  * arrived for the idle time, or when the subtask buffers more than its limit (then every session is). A
- * written session leaves no state behind; the operator registers no timers.
+ * written session leaves no state behind but its data key (below); the operator registers no timers.
+ *
+ * <p>A session whose team encrypts recordings ({@link SessionBuffer#encrypt()}) gets a random AES-256 data key at its
+ * first block; every block is compressed, then encrypted with it ({@link BlockEncryption}). The key is kept in keyed
+ * state only wrapped by the master key (so checkpoints never hold it in the clear), for {@link #DATA_KEY_REUSE} after
+ * its last use, and published wrapped as a {@link SessionKeyRow} to the {@link #SESSION_KEYS} side output in the
+ * checkpoint of the first block it encrypts. Unwrapped keys live only in a small in-memory cache; they are never
+ * logged and never go into a summary row.
  */
 public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         implements OneInputStreamOperator<SessionChunk, KeyedBytes>, BoundedOneInput {
@@ -59,6 +73,13 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     static final String CONSOLE_STATE = "session-console-logs";
     /** One serialized {@link io.reflow.contracts.LogEntry} per deduplicated console line of every written block. */
     public static final OutputTag<KeyedBytes> LOG_ENTRIES = new OutputTag<>("log-entries", TypeInformation.of(KeyedBytes.class));
+
+    /** One {@link SessionKeyRow} per data key generated, keyed by key id, committed with the first block it encrypts. */
+    public static final OutputTag<KeyedBytes> SESSION_KEYS = new OutputTag<>("session-keys", TypeInformation.of(KeyedBytes.class));
+    static final String DATA_KEY_STATE = "session-data-key";
+    /** How long a session keeps its data key after its last block: later blocks of the same session share it. */
+    static final java.time.Duration DATA_KEY_REUSE = java.time.Duration.ofHours(24);
+    private static final int KEY_CACHE_SIZE = 10_000;
 
     private final BlockWriterSettings settings;
 
@@ -72,6 +93,9 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     private transient long lastCheckpointId;
     private transient String fileIdPrefix;
     private transient BlockDictionary dictionary;
+    private transient ValueState<byte[]> dataKeyRow;
+    private transient Optional<MasterKey> masterKey;
+    private transient Map<String, DataKey> keyCache;
 
     public SessionBlockWriter(BlockWriterSettings settings) {
         this.settings = settings;
@@ -88,6 +112,20 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                 new ListStateDescriptor<>(CONSOLE_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         pendingState = context.getOperatorStateStore().getListState(
                 new ListStateDescriptor<>(PENDING_STATE, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        ValueStateDescriptor<byte[]> keyDescriptor = new ValueStateDescriptor<>(DATA_KEY_STATE,
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
+        keyDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(DATA_KEY_REUSE)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build());
+        dataKeyRow = context.getKeyedStateStore().getState(keyDescriptor);
+        masterKey = settings.masterKey();
+        keyCache = new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, DataKey> eldest) {
+                return size() > KEY_CACHE_SIZE;
+            }
+        };
         writer = FileSystem.get(settings.outputBase()).createRecoverableWriter();
         dictionary = BlockDictionaries.standard().named(settings.dictionary()).orElse(null);
         pending = new PendingBatchFiles(writer);
@@ -159,7 +197,11 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                     file = BatchFile.open(writer, fileUri(session.retention(), checkpointId, now));
                     files.put(session.retention(), file);
                 }
-                BlockUrl url = file.append(RecordingBlock.compressForStorage(content, settings.zstdLevel(), dictionary));
+                byte[] block = RecordingBlock.compressForStorage(content, settings.zstdLevel(), dictionary);
+                if (session.encrypt()) {
+                    block = BlockEncryption.encrypt(block, dataKey(session, now));
+                }
+                BlockUrl url = file.append(block);
                 output.collect(new StreamRecord<>(summary(session, url)));
                 int retentionDays = RetentionClass.parse(session.retention()).days();
                 for (ConsoleLogs.Line line : ConsoleLogs.deduplicated(console.get())) {
@@ -181,6 +223,39 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         if (writeAll) {
             bufferedBytes = 0;
         }
+    }
+
+    /** The session's data key: the one it already has, or a new one published as a key row. */
+    private DataKey dataKey(SessionBuffer session, long now) throws Exception {
+        byte[] stored = dataKeyRow.value();
+        if (stored != null) {
+            SessionKeyRow row = Json.decode(stored, SessionKeyRow.class);
+            if (row.expiresAt() > now) {
+                dataKeyRow.update(stored); // refreshes the reuse window
+                DataKey cached = keyCache.get(row.keyId());
+                if (cached == null) {
+                    cached = master(session).unwrap(row.wrappedKey(), UUID.fromString(row.keyId()), row.teamId(), row.sessionId());
+                    keyCache.put(row.keyId(), cached);
+                }
+                return cached;
+            }
+        }
+        MasterKey master = master(session);
+        DataKey key = DataKey.generate();
+        int days = RetentionClass.parse(session.retention()).days();
+        SessionKeyRow row = new SessionKeyRow(session.teamId(), session.sessionId(), session.distinctId(), key.id().toString(),
+                master.wrap(key, session.teamId(), session.sessionId()), master.id(), now, now + days * 86_400_000L, days, 0, now);
+        byte[] json = Json.encode(row);
+        dataKeyRow.update(json);
+        keyCache.put(row.keyId(), key);
+        output.collect(SESSION_KEYS, new StreamRecord<>(new KeyedBytes(row.keyId(), json)));
+        return key;
+    }
+
+    private MasterKey master(SessionBuffer session) {
+        return masterKey.orElseThrow(() -> new IllegalStateException("team " + session.teamId()
+                + " encrypts recordings, but the replay job has no master key: set " + MasterKey.ENV + " or "
+                + MasterKey.FILE_ENV + " on the task managers, or encryption.master-key-file"));
     }
 
     private URI fileUri(String retention, long checkpointId, long now) {

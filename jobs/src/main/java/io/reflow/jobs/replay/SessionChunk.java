@@ -7,7 +7,8 @@ import io.reflow.contracts.RetentionClass;
  * One decoded recording message on its way to its session's buffer: who it belongs to, its metrics,
  * its block lines packed by {@link TimedLines}, and its console lines packed by {@link ConsoleLogs}
  * (empty when the message has none). A message holding one part of an event too large for Kafka is a chunk
- * with {@code eventPart} set and no lines, until {@link JoinEventParts} has all parts.
+ * with {@code eventPart} set and no lines, until {@link JoinEventParts} has all parts. {@code encrypt}: the team wants
+ * the session's blocks encrypted (stamped by capture).
  */
 public record SessionChunk(
         long teamId,
@@ -20,7 +21,8 @@ public record SessionChunk(
         BlockMetrics metrics,
         byte[] lines,
         byte[] consoleLogs,
-        EventPart eventPart) {
+        EventPart eventPart,
+        boolean encrypt) {
 
     public SessionChunk {
         consoleLogs = consoleLogs == null ? new byte[0] : consoleLogs;
@@ -37,7 +39,7 @@ public record SessionChunk(
     static SessionChunk part(RecordingMessage message, RetentionClass retention, EventPart part) {
         return new SessionChunk(message.teamId(), message.sessionId(), message.distinctId(),
                 SessionChunks.orDefault(message.snapshotSource(), "web"), SessionChunks.orDefault(message.snapshotLibrary(), "web"),
-                retention.pathSegment(), message.receivedAtMs(), BlockMetrics.empty(), null, null, part);
+                retention.pathSegment(), message.receivedAtMs(), BlockMetrics.empty(), null, null, part, message.encrypt());
     }
 
     public String sessionKey() {

@@ -59,7 +59,7 @@ final class SessionChunks {
         return new SessionChunk(message.teamId(), message.sessionId(), message.distinctId(),
                 orDefault(message.snapshotSource(), "web"), orDefault(message.snapshotLibrary(), "web"),
                 retention.pathSegment(), message.receivedAtMs(), metrics, lines.build(),
-                console.isEmpty() ? null : console.build(), null);
+                console.isEmpty() ? null : console.build(), null, message.encrypt());
     }
 
     private static String problemWith(JsonNode event, long latestAllowed) {
