@@ -17,7 +17,7 @@ import io.reflow.contracts.reader.SessionRecordingReader;
 import io.reflow.jobs.common.JobArguments;
 import io.reflow.jobs.replay.ReplayJob;
 import io.reflow.jobs.replay.ReplayJobConfig;
-import io.reflow.jobs.replay.S3BlockSource;
+import io.reflow.contracts.reader.S3BlockSource;
 import io.reflow.schemas.Migrator;
 import io.reflow.schemas.Variant;
 import io.reflow.testsupport.clickhouse.ClickHouseExtension;

@@ -15,7 +15,7 @@ import io.reflow.contracts.SessionBlockSummary;
 import io.reflow.contracts.reader.BlockRef;
 import io.reflow.contracts.reader.SessionRecordingReader;
 import io.reflow.jobs.events.DistinctIds;
-import io.reflow.jobs.replay.S3BlockSource;
+import io.reflow.contracts.reader.S3BlockSource;
 import io.reflow.testsupport.flink.FlinkCluster;
 import io.reflow.testsupport.flink.FlinkClusterSettings;
 import io.reflow.testsupport.flink.FlinkCommandResult;

@@ -183,7 +183,7 @@ final class ViewerApi implements HttpHandler {
             try {
                 any = events.hasNext();
             } catch (UncheckedIOException e) {
-                throw new ApiError(e.getCause() instanceof S3BlockSource.MissingBlockException ? 502 : 503,
+                throw new ApiError(e.getCause() instanceof java.io.FileNotFoundException ? 502 : 503,
                         "block_unavailable", "cannot read the recording of " + session + ": " + e.getMessage());
             }
             if (!any && events.allDeleted()) {

@@ -1,14 +1,17 @@
 package io.reflow.viewer;
 
 import com.sun.net.httpserver.HttpServer;
+import io.reflow.contracts.reader.S3BlockSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The viewer: {@link ViewerApi} under {@code /api/} and {@link WebPages} everywhere else, on the JDK's HTTP
@@ -19,12 +22,12 @@ public final class ViewerServer implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService workers;
-    private final S3BlockSource blocks;
+    private final S3Client s3;
 
-    private ViewerServer(HttpServer server, ExecutorService workers, S3BlockSource blocks) {
+    private ViewerServer(HttpServer server, ExecutorService workers, S3Client s3) {
         this.server = server;
         this.workers = workers;
-        this.blocks = blocks;
+        this.s3 = s3;
     }
 
     public static ViewerServer start(ViewerConfig config) {
@@ -33,7 +36,8 @@ public final class ViewerServer implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
         WebPages pages = new WebPages(config.pageApiKey(), config.demo());
-        S3BlockSource blocks = S3BlockSource.create(config);
+        S3Client s3 = S3Access.client(config);
+        S3BlockSource blocks = new S3BlockSource(s3, Duration.ofMillis(config.blockRetryMillis()));
         try {
             ClickHouseHttp clickhouse = new ClickHouseHttp(config.clickhouseUrl(), config.clickhouseUser(),
                     config.clickhousePassword(), config.clickhouseDatabase());
@@ -50,9 +54,9 @@ public final class ViewerServer implements AutoCloseable {
             server.createContext("/", pages);
             server.start();
             LOG.info("viewer listening on http://{}:{}", config.host(), server.getAddress().getPort());
-            return new ViewerServer(server, workers, blocks);
+            return new ViewerServer(server, workers, s3);
         } catch (IOException e) {
-            blocks.close();
+            s3.close();
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
         }
     }
@@ -70,6 +74,6 @@ public final class ViewerServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        blocks.close();
+        s3.close();
     }
 }

@@ -16,6 +16,7 @@ import io.reflow.jobs.common.JobArguments;
 import io.reflow.testsupport.flink.FlinkS3;
 import io.reflow.testsupport.kafka.KafkaExtension;
 import io.reflow.testsupport.s3.S3Extension;
+import io.reflow.contracts.reader.S3BlockSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

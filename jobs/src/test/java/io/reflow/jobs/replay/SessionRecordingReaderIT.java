@@ -14,6 +14,7 @@ import io.reflow.contracts.reader.SessionRecordingReader;
 import io.reflow.jobs.common.KeyedBytes;
 import io.reflow.testsupport.flink.FlinkS3;
 import io.reflow.testsupport.s3.S3Extension;
+import io.reflow.contracts.reader.S3BlockSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

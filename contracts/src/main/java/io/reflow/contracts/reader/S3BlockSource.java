@@ -1,8 +1,6 @@
-package io.reflow.jobs.replay;
+package io.reflow.contracts.reader;
 
 import io.reflow.contracts.BlockUrl;
-import io.reflow.contracts.reader.BlockSource;
-import io.reflow.contracts.reader.ExactLength;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,8 +19,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * {@code s3a://}). A response that is not exactly the requested range (a server ignoring Range answers with the
  * whole object) is refused rather than read as a block.
  *
- * <p>The AWS SDK is a {@code provided} dependency of this module: the Flink job does not read blocks, so the job jar
- * does not carry the SDK; a reader (a player, bin/local, a benchmark) has it on its own classpath.
+ * <p>The AWS SDK's S3 client is an optional dependency of contracts: capture and the Flink jobs do not read blocks and
+ * do not carry it; a reader (the viewer, bin/local, tools, tests) depends on {@code software.amazon.awssdk:s3} itself.
+ * A block whose object does not exist after the wait is a {@link java.io.FileNotFoundException}.
  */
 public final class S3BlockSource implements BlockSource {
     private static final Set<String> SCHEMES = Set.of("s3", "s3a");
