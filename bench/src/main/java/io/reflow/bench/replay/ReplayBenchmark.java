@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -181,7 +182,6 @@ public final class ReplayBenchmark {
             job.awaitRunning(STARTUP);
             HistogramTaker histogram = new HistogramTaker(job.pid(), dir.resolve("histogram-" + tag + ".txt"),
                     options.histogram() ? options.steady().multipliedBy(2).dividedBy(3) : null);
-            long start = System.currentTimeMillis();
             RecordingProducer.Sent sent = producer.steady(options.messageInterval(), options.steady(), follower);
             long stoppedAt = System.currentTimeMillis();
             long deadline = stoppedAt + options.flushAge().plus(options.checkpointInterval()).plusSeconds(60).toMillis();
@@ -196,9 +196,12 @@ public final class ReplayBenchmark {
             }
             Properties status = job.status();
             String state = job.trouble() == null ? status.getProperty("job_status") : job.trouble();
-            long firstRow = rows.fileFirstSeen().values().stream().min(Long::compare).orElse(start);
+            // files per minute while sessions were sending and blocks were already being written (two checkpoints at least)
+            long firstRow = rows.fileFirstSeen().values().stream().min(Long::compare).orElse(stoppedAt);
+            double filesPerMinute = stoppedAt - firstRow >= 2 * options.checkpointInterval().toMillis()
+                    ? rows.filesPerMinute(firstRow, stoppedAt) : Double.NaN;
             return new SteadyResult(sent, rows.committedMessages(), rows.latencyPercentileMs(50),
-                    rows.latencyPercentileMs(99), rows.latencyPercentileMs(100), rows.filesPerMinute(firstRow, stoppedAt),
+                    rows.latencyPercentileMs(99), rows.latencyPercentileMs(100), filesPerMinute,
                     rows.compressionRatio(), rows.sessions(), rows.medianMessagesPerBlock(),
                     Long.parseLong(status.getProperty("checkpoints_completed", "0")),
                     Long.parseLong(status.getProperty("checkpoints_failed", "0")),
@@ -280,9 +283,12 @@ public final class ReplayBenchmark {
             Files.createDirectories(target);
             for (Path p : paths.filter(Files::isRegularFile).toList()) {
                 String name = p.getFileName().toString();
-                if (name.endsWith(".log") || name.endsWith(".jfr") || name.startsWith("histogram-")) {
-                    String prefix = p.getParent().equals(dir) ? "" : p.getParent().getFileName() + "-";
-                    Files.copy(p, target.resolve(prefix + name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                boolean jobFile = p.getParent().getFileName().toString().startsWith("job-")
+                        && (name.endsWith(".log") || name.endsWith(".jfr"));
+                if (jobFile) {
+                    Files.copy(p, target.resolve(p.getParent().getFileName() + "-" + name), StandardCopyOption.REPLACE_EXISTING);
+                } else if (name.startsWith("histogram-")) {
+                    Files.copy(p, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
             report.logs(target.toAbsolutePath());
