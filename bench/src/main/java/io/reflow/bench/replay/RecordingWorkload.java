@@ -14,12 +14,14 @@ import java.util.UUID;
 
 /**
  * Recording messages as capture writes them to the recordings topic, built from the $snapshot items of the recorded
- * posthog-js /s/ requests: a session's first message, and every {@value #FULL_SNAPSHOT_EVERY}th after it (a page
- * load), copies an item holding a full snapshot (50 events, ~15 KB, the snapshot gzip-compressed per event as
- * posthog-js sends it); the others copy the incremental items (1 to 5 events, 0.1 to 1.7 KB). Every event gets a
- * fresh timestamp ending at the message's {@code received_at_ms} (so the last timestamp of a block names the last
- * message in it) and mouse positions are randomized, so sessions do not repeat byte for byte. One session in four
- * has the 1-year retention class; sessions alternate between two teams.
+ * posthog-js /s/ requests: every {@value #FULL_SNAPSHOT_EVERY}th message of a session (a page load) copies an item
+ * holding a full snapshot (50 events, ~15 KB, the snapshot gzip-compressed per event as posthog-js sends it); the
+ * others copy the incremental items (1 to 5 events, 0.1 to 1.7 KB). The sessions are already running when the
+ * benchmark starts, their page loads staggered (session s loads a page when its message number + s is a multiple
+ * of 20), so that full snapshots do not all arrive at once. Every event gets a fresh timestamp ending at the
+ * message's {@code received_at_ms} (so the last timestamp of a block names the last message in it) and mouse
+ * positions are randomized, so sessions do not repeat byte for byte. One session in four has the 1-year retention
+ * class; sessions alternate between two teams.
  */
 final class RecordingWorkload {
     static final int FULL_SNAPSHOT_EVERY = 20;
@@ -57,7 +59,7 @@ final class RecordingWorkload {
 
     /** Message number {@code seq} of session {@code session}, received by capture at {@code receivedAtMs}. */
     byte[] message(int session, long seq, long receivedAtMs, Random random) {
-        RecordingMessage template = seq % FULL_SNAPSHOT_EVERY == 0
+        RecordingMessage template = (seq + session) % FULL_SNAPSHOT_EVERY == 0
                 ? fullSnapshots.get((int) ((session + seq / FULL_SNAPSHOT_EVERY) % fullSnapshots.size()))
                 : incremental.get((int) ((session + seq) % incremental.size()));
         List<JsonNode> events = new ArrayList<>(template.events().size());

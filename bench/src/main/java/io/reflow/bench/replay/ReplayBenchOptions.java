@@ -20,12 +20,12 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
     static ReplayBenchOptions parse(String[] args) {
         int runs = 3;
         int backlogMb = 400;
-        int backlogSessions = 10_000;
+        int backlogSessions = 2_000;
         int sessions = 10_000;
-        long intervalMs = 3_000;
+        long intervalMs = 5_000;
         long steadySeconds = 60;
         long flushAgeMs = 10_000;
-        long idleFlushMs = 5_000;
+        long idleFlushMs = 10_000;
         long checkpointMs = 10_000;
         int parallelism = 2;
         String heap = "1g";

@@ -67,7 +67,8 @@ public final class ReplayBenchmark {
             new ReplayBenchmark(options, broker, s3, dir, report).run();
         } finally {
             report.footer(loadAverage());
-            keepLogs(dir, Path.of("target", "replay-bench"), report);
+            keepLogs(dir, Path.of("target", "replay-bench", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-')),
+                    report);
             deleteRecursively(dir);
         }
     }
