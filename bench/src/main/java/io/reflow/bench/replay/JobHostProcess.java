@@ -38,7 +38,7 @@ final class JobHostProcess implements AutoCloseable {
                 "-Xlog:gc:file=" + gcLog + ":uptime,level", "-Dlog4j2.configurationFile=log4j2-replay-bench.xml"));
         jvm.addAll(OPENS);
         if (jfr) {
-            jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + dir.resolve("job.jfr"));
+            jvm.add("-XX:StartFlightRecording=settings=profile,path-to-gc-roots=true,dumponexit=true,filename=" + dir.resolve("job.jfr"));
         }
         List<String> args = new ArrayList<>();
         jobArgs.forEach((k, v) -> args.addAll(List.of("--" + k, v)));
