@@ -168,7 +168,8 @@ public final class ReplayBenchmark {
     /** Many sessions sending steadily, with the latency of every message. */
     record SteadyResult(RecordingProducer.Sent sent, long committedMessages, double p50Ms, double p99Ms, double maxMs,
                         double filesPerMinute, double compressionRatio, int sessionsSeen, double messagesPerBlock,
-                        long checkpoints, long failedCheckpoints, double heapPeakUsedMib, double heapPeakAfterGcMib,
+                        long checkpoints, long failedCheckpoints, double checkpointMedianMs, double checkpointMaxMs,
+                        double heapPeakUsedMib, double heapPeakAfterGcMib,
                         double heapMaxMib, double rssMib, ClassHistogram histogram, String jobState) {}
 
     private SteadyResult steady(int round) throws Exception {
@@ -206,6 +207,8 @@ public final class ReplayBenchmark {
                     rows.compressionRatio(), rows.sessions(), rows.medianMessagesPerBlock(),
                     Long.parseLong(status.getProperty("checkpoints_completed", "0")),
                     Long.parseLong(status.getProperty("checkpoints_failed", "0")),
+                    Double.parseDouble(status.getProperty("checkpoint_duration_median_ms", "NaN")),
+                    Double.parseDouble(status.getProperty("checkpoint_duration_max_ms", "NaN")),
                     mib(status, "heap_peak_used"), mib(status, "heap_peak_after_gc"), mib(status, "heap_max"),
                     job.peakRssMib(), histogram.result(), state);
         }

@@ -10,11 +10,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
 import org.apache.flink.runtime.execution.ExecutionState;
@@ -89,6 +91,11 @@ public final class ReplayJobHost {
                 // failures of triggered checkpoints only: before every task runs, triggering fails and Flink counts that too
                 values.put("checkpoints_failed", checkpoints.getHistory().getCheckpoints().stream()
                         .filter(c -> c.getStatus() == CheckpointStatsStatus.FAILED).count());
+                List<Long> durations = checkpoints.getHistory().getCheckpoints().stream()
+                        .filter(c -> c.getStatus() == CheckpointStatsStatus.COMPLETED)
+                        .map(AbstractCheckpointStats::getEndToEndDuration).sorted().toList();
+                values.put("checkpoint_duration_median_ms", durations.isEmpty() ? 0 : durations.get(durations.size() / 2));
+                values.put("checkpoint_duration_max_ms", durations.isEmpty() ? 0 : durations.get(durations.size() - 1));
                 values.put("heap_peak_used", heap.peakUsed());
                 values.put("heap_peak_after_gc", heap.peakAfterGc());
                 values.put("heap_max", heap.max());

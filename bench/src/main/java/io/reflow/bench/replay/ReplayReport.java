@@ -53,9 +53,9 @@ final class ReplayReport {
                 s.committedMessages(), s.p50Ms() / 1e3, s.p99Ms() / 1e3, s.maxMs() / 1e3, s.filesPerMinute(),
                 s.compressionRatio(), s.sessionsSeen(), s.messagesPerBlock());
         out.printf("  job JVM: heap max %.0f MiB, peak in use %.0f MiB, peak after GC %.0f MiB, peak RSS %.0f MiB;"
-                        + " %d checkpoints, %d failed; job %s%n",
+                        + " %d checkpoints (median %.1f s, longest %.1f s from trigger to completion), %d failed; job %s%n",
                 s.heapMaxMib(), s.heapPeakUsedMib(), s.heapPeakAfterGcMib(), s.rssMib(), s.checkpoints(),
-                s.failedCheckpoints(), s.jobState());
+                s.checkpointMedianMs() / 1e3, s.checkpointMaxMs() / 1e3, s.failedCheckpoints(), s.jobState());
         if (s.histogram() != null) {
             out.printf("  live heap (class histogram at 2/3 of the phase): %.1f MiB; largest: %s%n",
                     s.histogram().totalBytes() / 1048576.0, String.join("; ", s.histogram().top()));
@@ -89,6 +89,8 @@ final class ReplayReport {
         row(rounds, "steady: max, s", "%.1f", r -> r.steady().maxMs() / 1e3);
         row(rounds, "steady: messages not committed", "%,.0f",
                 r -> (double) (r.steady().sent().messages() - r.steady().committedMessages()));
+        row(rounds, "steady: checkpoint duration (trigger to complete), median, s", "%.1f", r -> r.steady().checkpointMedianMs() / 1e3);
+        row(rounds, "steady: longest checkpoint, s", "%.1f", r -> r.steady().checkpointMaxMs() / 1e3);
         row(rounds, "steady: files written per minute", "%.1f", r -> r.steady().filesPerMinute());
         row(rounds, "steady: block compression ratio", "%.1f", r -> r.steady().compressionRatio());
         row(rounds, "steady: sessions in summary rows", "%,.0f", r -> (double) r.steady().sessionsSeen());
