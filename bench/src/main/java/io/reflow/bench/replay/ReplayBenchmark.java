@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The replay job (issue 7's scale and throughput targets) on a MiniCluster at parallelism 2 in a JVM of its own
@@ -26,7 +25,7 @@ import org.apache.kafka.common.TopicPartition;
  * <ol>
  *   <li><b>throughput</b>: a backlog of realistic recording messages (built from the posthog-js fixtures) is consumed
  *       by the baseline ({@link ZstdBaseline}: a consumer loop per partition that zstd-compresses per session) and then
- *       by the job; the job's rate is read from the source offsets its checkpoints commit;</li>
+ *       by the job; the job's rate is read from the records its source task emits;</li>
  *   <li><b>steady</b>: {@code --sessions} sessions (10 000) each send a message every {@code --message-interval-ms};
  *       every message's capture-to-committed latency is measured (its {@code received_at_ms} to the moment its block's
  *       summary row is readable read_committed), with the job JVM's heap, files written and compression ratio.</li>
@@ -101,9 +100,13 @@ public final class ReplayBenchmark {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    /** The job over the backlog, from the start of the topic, with a consumer group of its own. */
-    record ThroughputResult(double megabytesPerSecond, int commitPointsUsed, double cpuSecondsPerMegabyte,
-                            double endToEndMegabytesPerSecond,
+    /**
+     * The job over the backlog, from the start of the topic, with a consumer group of its own. Its rate is taken from
+     * the records its source task has emitted (Flink's numRecordsOut, sampled every 250 ms), between 10% and 90% of the
+     * backlog: start-up and the last checkpoints are left out, as the baseline's consumer start-up is. The backlog's
+     * messages are spread evenly (round-robin sessions), so records convert to bytes by the mean message size.
+     */
+    record ThroughputResult(double megabytesPerSecond, double cpuSecondsPerMegabyte, double endToEndMegabytesPerSecond,
                             double seconds, double compressionRatio, int files, long checkpoints, long failedCheckpoints,
                             double heapPeakAfterGcMib) {}
 
@@ -115,48 +118,50 @@ public final class ReplayBenchmark {
              JobHostProcess job = startJob(tag, "bench-backlog", topics, group);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             long runningSince = job.awaitRunning(STARTUP);
-            long total = backlog.sent().bytes();
+            long messages = backlog.sent().messages();
+            double bytesPerMessage = (double) backlog.sent().bytes() / messages;
             long deadline = System.currentTimeMillis() + Math.max(300_000, options.backlogMb() * 1_000L);
-            List<long[]> points = new ArrayList<>(); // {time ms, committed bytes, job CPU ticks} at each change
-            long committed = 0;
-            while (committed < total) {
+            long[] at10 = null; // {time ms, records, job CPU ticks}
+            long[] at90 = null;
+            long allEmittedAt = 0;
+            boolean committed = false;
+            // until the source has emitted every message and a checkpoint has committed the last offsets
+            while (!committed) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("the job did not consume the backlog in time; committed " + committed
-                            + " of " + total + " bytes");
+                    throw new IllegalStateException("the job did not consume the backlog in time; source emitted "
+                            + job.statusLong("source_records_out") + " of " + messages + " messages");
                 }
                 String trouble = job.trouble();
                 if (trouble != null) {
                     throw new IllegalStateException(trouble);
                 }
-                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                long bytes = 0;
-                for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
-                    if (e.getValue() != null) {
-                        bytes += backlog.bytesBefore(e.getKey().partition(), e.getValue().offset());
-                    }
+                long records = job.statusLong("source_records_out");
+                long now = System.currentTimeMillis();
+                if (at10 == null && records >= messages / 10) {
+                    at10 = new long[] {now, records, ProcessCpu.ticks(job.pid())};
                 }
-                if (bytes > committed) {
-                    committed = bytes;
-                    points.add(new long[] {System.currentTimeMillis(), bytes, ProcessCpu.ticks(job.pid())});
+                if (at90 == null && records >= messages * 9 / 10) {
+                    at90 = new long[] {now, records, ProcessCpu.ticks(job.pid())};
+                }
+                if (allEmittedAt == 0 && records >= messages) {
+                    allEmittedAt = now;
+                }
+                if (allEmittedAt > 0) {
+                    long offsets = 0;
+                    for (OffsetAndMetadata o : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values()) {
+                        offsets += o == null ? 0 : o.offset();
+                    }
+                    committed = offsets >= messages;
                 }
                 Thread.sleep(100);
             }
-            long doneAt = points.get(points.size() - 1)[0];
-            // the rate while the source was busy: between the first and the last commit that did not reach the end
-            List<long[]> busy = points.subList(0, points.size() - 1);
-            double rate = Double.NaN;
-            double cpuPerMb = Double.NaN;
-            if (busy.size() >= 2) {
-                long[] first = busy.get(0);
-                long[] last = busy.get(busy.size() - 1);
-                rate = (last[1] - first[1]) / 1e6 / ((last[0] - first[0]) / 1e3);
-                cpuPerMb = (last[2] - first[2]) / 100.0 / ((last[1] - first[1]) / 1e6);
-            }
-            double endToEnd = total / 1e6 / ((doneAt - runningSince) / 1e3);
+            double megabytes = (at90[1] - at10[1]) * bytesPerMessage / 1e6;
+            double rate = megabytes / ((at90[0] - at10[0]) / 1e3);
+            double cpuPerMb = (at90[2] - at10[2]) / 100.0 / megabytes;
+            double endToEnd = backlog.sent().bytes() / 1e6 / ((allEmittedAt - runningSince) / 1e3);
             SummaryFollower.Snapshot rows = follower.snapshot();
             Properties status = job.status();
-            return new ThroughputResult(rate, busy.size(), cpuPerMb, endToEnd, (doneAt - runningSince) / 1e3, rows.compressionRatio(),
+            return new ThroughputResult(rate, cpuPerMb, endToEnd, (allEmittedAt - runningSince) / 1e3, rows.compressionRatio(),
                     rows.fileFirstSeen().size(), Long.parseLong(status.getProperty("checkpoints_completed", "0")),
                     Long.parseLong(status.getProperty("checkpoints_failed", "0")),
                     Long.parseLong(status.getProperty("heap_peak_after_gc", "0")) / 1048576.0);
