@@ -1,0 +1,334 @@
+package io.reflow.bench.replay;
+
+import io.reflow.testsupport.kafka.KafkaBroker;
+import io.reflow.testsupport.s3.S3Server;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+
+/**
+ * The replay job (issue 7's scale and throughput targets) on a MiniCluster at parallelism 2 in a JVM of its own
+ * (heap {@code --job-heap}, 1 GB by default), against a real Kafka broker and S3Proxy, each round in two phases:
+ * <ol>
+ *   <li><b>throughput</b>: a backlog of realistic recording messages (built from the posthog-js fixtures) is consumed
+ *       by the baseline ({@link ZstdBaseline}: a consumer loop per partition that zstd-compresses per session) and then
+ *       by the job; the job's rate is read from the records its source task emits;</li>
+ *   <li><b>steady</b>: {@code --sessions} sessions (10 000) each send a message every {@code --message-interval-ms};
+ *       every message's capture-to-committed latency is measured (its {@code received_at_ms} to the moment its block's
+ *       summary row is readable read_committed), with the job JVM's heap, files written and compression ratio.</li>
+ * </ol>
+ * Prints every round and a markdown table of medians. See docs/BENCHMARKS.md.
+ */
+public final class ReplayBenchmark {
+    private static final String ACCESS_KEY = "bench-access-key";
+    private static final String SECRET_KEY = "bench-secret-key";
+    private static final String BUCKET = "reflow-bench";
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+    // old segments of the benchmark's topics are deleted as the run goes, so disk use stays bounded
+    private static final Map<String, String> TOPIC_CONFIG = Map.of("retention.bytes", Long.toString(1L << 30),
+            "segment.bytes", Long.toString(64L << 20));
+
+    private final ReplayBenchOptions options;
+    private final KafkaBroker broker;
+    private final S3Server s3;
+    private final Path dir;
+    private final ReplayReport report;
+
+    private ReplayBenchmark(ReplayBenchOptions options, KafkaBroker broker, S3Server s3, Path dir, ReplayReport report) {
+        this.options = options;
+        this.broker = broker;
+        this.s3 = s3;
+        this.dir = dir;
+        this.report = report;
+    }
+
+    public static void main(String[] args) throws Exception {
+        ReplayBenchOptions options = ReplayBenchOptions.parse(args);
+        ReplayReport report = new ReplayReport(System.out, options);
+        report.header(String.join(" ", args), loadAverage());
+        Path dir = Files.createTempDirectory("reflow-replay-bench-");
+        try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"), 0);
+             S3Server s3 = S3Server.start(dir.resolve("s3"), 0, ACCESS_KEY, SECRET_KEY)) {
+            s3.createBucket(BUCKET);
+            new ReplayBenchmark(options, broker, s3, dir, report).run();
+        } finally {
+            report.footer(loadAverage());
+            keepLogs(dir, Path.of("target", "replay-bench", java.time.LocalDateTime.now().withNano(0).toString().replace(':', '-')),
+                    report);
+            deleteRecursively(dir);
+        }
+    }
+
+    private void run() throws Exception {
+        broker.createTopic("bench-backlog", options.parallelism(), TOPIC_CONFIG);
+        RecordingProducer.Backlog backlog;
+        try (RecordingProducer producer = new RecordingProducer(broker.bootstrapServers(), "bench-backlog",
+                new RecordingWorkload(options.backlogSessions(), "backlog"))) {
+            backlog = producer.backlog(options.backlogMb() * 1_000_000L);
+        }
+        report.backlog(backlog.sent());
+        List<RoundResult> rounds = new ArrayList<>();
+        for (int round = 1; round <= options.runs(); round++) {
+            ForeignCpu cpu = new ForeignCpu();
+            ZstdBaseline.Result baseline = ZstdBaseline.run(broker.bootstrapServers(), "bench-backlog",
+                    options.parallelism(), options.flushAge(), options.zstdLevel());
+            double baselineForeign = cpu.coresSinceLast();
+            ThroughputResult throughput = throughput(round, backlog);
+            double throughputForeign = cpu.coresSinceLast();
+            SteadyResult steady = steady(round);
+            double steadyForeign = cpu.coresSinceLast();
+            RoundResult r = new RoundResult(round, baseline, throughput, steady,
+                    Math.max(baselineForeign, Math.max(throughputForeign, steadyForeign)));
+            rounds.add(r);
+            report.round(r);
+        }
+        report.summary(rounds);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /**
+     * The job over the backlog, from the start of the topic, with a consumer group of its own. Its rate is taken from
+     * the records its source task has emitted (Flink's numRecordsOut, sampled every 250 ms), between 10% and 90% of the
+     * backlog: start-up and the last checkpoints are left out, as the baseline's consumer start-up is. The backlog's
+     * messages are spread evenly (round-robin sessions), so records convert to bytes by the mean message size.
+     */
+    record ThroughputResult(double megabytesPerSecond, double cpuSecondsPerMegabyte, double endToEndMegabytesPerSecond,
+                            double seconds, double compressionRatio, int files, long checkpoints, long failedCheckpoints,
+                            double heapPeakAfterGcMib) {}
+
+    private ThroughputResult throughput(int round, RecordingProducer.Backlog backlog) throws Exception {
+        String tag = "t" + round;
+        String group = "bench-job-" + tag;
+        Topics topics = topics(tag, null);
+        try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
+             JobHostProcess job = startJob(tag, "bench-backlog", topics, group);
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            long runningSince = job.awaitRunning(STARTUP);
+            long messages = backlog.sent().messages();
+            double bytesPerMessage = (double) backlog.sent().bytes() / messages;
+            long deadline = System.currentTimeMillis() + Math.max(300_000, options.backlogMb() * 1_000L);
+            long[] at10 = null; // {time ms, records, job CPU ticks}
+            long[] at90 = null;
+            long allEmittedAt = 0;
+            boolean committed = false;
+            // until the source has emitted every message and a checkpoint has committed the last offsets
+            while (!committed) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("the job did not consume the backlog in time; source emitted "
+                            + job.statusLong("source_records_out") + " of " + messages + " messages");
+                }
+                String trouble = job.trouble();
+                if (trouble != null) {
+                    throw new IllegalStateException(trouble);
+                }
+                long records = job.statusLong("source_records_out");
+                long now = System.currentTimeMillis();
+                if (at10 == null && records >= messages / 10) {
+                    at10 = new long[] {now, records, ProcessCpu.ticks(job.pid())};
+                }
+                if (at90 == null && records >= messages * 9 / 10) {
+                    at90 = new long[] {now, records, ProcessCpu.ticks(job.pid())};
+                }
+                if (allEmittedAt == 0 && records >= messages) {
+                    allEmittedAt = now;
+                }
+                if (allEmittedAt > 0) {
+                    long offsets = 0;
+                    for (OffsetAndMetadata o : admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values()) {
+                        offsets += o == null ? 0 : o.offset();
+                    }
+                    committed = offsets >= messages;
+                }
+                Thread.sleep(100);
+            }
+            double megabytes = (at90[1] - at10[1]) * bytesPerMessage / 1e6;
+            double rate = megabytes / ((at90[0] - at10[0]) / 1e3);
+            double cpuPerMb = (at90[2] - at10[2]) / 100.0 / megabytes;
+            double endToEnd = backlog.sent().bytes() / 1e6 / ((allEmittedAt - runningSince) / 1e3);
+            SummaryFollower.Snapshot rows = follower.snapshot();
+            Properties status = job.status();
+            return new ThroughputResult(rate, cpuPerMb, endToEnd, (allEmittedAt - runningSince) / 1e3, rows.compressionRatio(),
+                    rows.fileFirstSeen().size(), Long.parseLong(status.getProperty("checkpoints_completed", "0")),
+                    Long.parseLong(status.getProperty("checkpoints_failed", "0")),
+                    Long.parseLong(status.getProperty("heap_peak_after_gc", "0")) / 1048576.0);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /** Many sessions sending steadily, with the latency of every message. */
+    record SteadyResult(RecordingProducer.Sent sent, long committedMessages, double p50Ms, double p99Ms, double maxMs,
+                        double filesPerMinute, double compressionRatio, int sessionsSeen, double messagesPerBlock,
+                        long checkpoints, long failedCheckpoints, double checkpointMedianMs, double checkpointMaxMs,
+                        double heapPeakUsedMib, double heapPeakAfterGcMib,
+                        double heapMaxMib, double rssMib, ClassHistogram histogram, String jobState) {}
+
+    private SteadyResult steady(int round) throws Exception {
+        String tag = "s" + round;
+        String recordings = "bench-recordings-" + tag;
+        broker.createTopic(recordings, options.parallelism(), TOPIC_CONFIG);
+        Topics topics = topics(tag, recordings);
+        RecordingWorkload workload = new RecordingWorkload(options.sessions(), "steady-" + round);
+        try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
+             JobHostProcess job = startJob(tag, recordings, topics, "bench-job-" + tag);
+             RecordingProducer producer = new RecordingProducer(broker.bootstrapServers(), recordings, workload)) {
+            job.awaitRunning(STARTUP);
+            HistogramTaker histogram = new HistogramTaker(job.pid(), dir.resolve("histogram-" + tag + ".txt"),
+                    options.histogram() ? options.steady().multipliedBy(2).dividedBy(3) : null);
+            RecordingProducer.Sent sent = producer.steady(options.messageInterval(), options.steady(), follower);
+            long stoppedAt = System.currentTimeMillis();
+            long deadline = stoppedAt + options.flushAge().plus(options.checkpointInterval()).plusSeconds(60).toMillis();
+            SummaryFollower.Snapshot rows = follower.snapshot();
+            while (rows.committedMessages() < sent.messages() && System.currentTimeMillis() < deadline) {
+                String trouble = job.trouble();
+                if (trouble != null) {
+                    throw new IllegalStateException(trouble);
+                }
+                Thread.sleep(200);
+                rows = follower.snapshot();
+            }
+            Properties status = job.status();
+            String state = job.trouble() == null ? status.getProperty("job_status") : job.trouble();
+            // files per minute while sessions were sending and blocks were already being written (two checkpoints at least)
+            long firstRow = rows.fileFirstSeen().values().stream().min(Long::compare).orElse(stoppedAt);
+            double filesPerMinute = stoppedAt - firstRow >= 2 * options.checkpointInterval().toMillis()
+                    ? rows.filesPerMinute(firstRow, stoppedAt) : Double.NaN;
+            return new SteadyResult(sent, rows.committedMessages(), rows.latencyPercentileMs(50),
+                    rows.latencyPercentileMs(99), rows.latencyPercentileMs(100), filesPerMinute,
+                    rows.compressionRatio(), rows.sessions(), rows.medianMessagesPerBlock(),
+                    Long.parseLong(status.getProperty("checkpoints_completed", "0")),
+                    Long.parseLong(status.getProperty("checkpoints_failed", "0")),
+                    Double.parseDouble(status.getProperty("checkpoint_duration_median_ms", "NaN")),
+                    Double.parseDouble(status.getProperty("checkpoint_duration_max_ms", "NaN")),
+                    mib(status, "heap_peak_used"), mib(status, "heap_peak_after_gc"), mib(status, "heap_max"),
+                    job.peakRssMib(), histogram.result(), state);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    record Topics(String recordings, String summaries, String logEntries, String deadLetters) {}
+
+    private Topics topics(String tag, String recordings) {
+        Topics t = new Topics(recordings, "bench-summaries-" + tag, "bench-log-entries-" + tag, "bench-dlq-" + tag);
+        broker.createTopic(t.summaries(), options.parallelism(), TOPIC_CONFIG);
+        broker.createTopic(t.logEntries(), options.parallelism(), TOPIC_CONFIG);
+        broker.createTopic(t.deadLetters(), 1, TOPIC_CONFIG);
+        return t;
+    }
+
+    private JobHostProcess startJob(String tag, String recordings, Topics topics, String group) throws IOException {
+        Map<String, String> job = new LinkedHashMap<>();
+        job.put("kafka.bootstrap-servers", broker.bootstrapServers());
+        job.put("topic.recordings", recordings);
+        job.put("topic.session-replay-events", topics.summaries());
+        job.put("topic.log-entries", topics.logEntries());
+        job.put("topic.dead-letter", topics.deadLetters());
+        job.put("kafka.group-id", group);
+        job.put("kafka.transactional-id-prefix", "bench-" + tag);
+        job.put("output.base", "s3://" + BUCKET + "/" + tag);
+        job.put("checkpoint.interval-ms", Long.toString(options.checkpointInterval().toMillis()));
+        job.put("flush.age-ms", Long.toString(options.flushAge().toMillis()));
+        job.put("flush.idle-ms", Long.toString(options.idleFlush().toMillis()));
+        job.put("block.zstd-level", Integer.toString(options.zstdLevel()));
+        Map<String, String> host = new LinkedHashMap<>();
+        host.put("host.s3-endpoint", s3.endpoint());
+        host.put("host.s3-access-key", ACCESS_KEY);
+        host.put("host.s3-secret-key", SECRET_KEY);
+        host.put("host.checkpoint-dir", dir.resolve("checkpoints-" + tag).toUri().toString());
+        host.put("host.checkpoint-interval-ms", Long.toString(options.checkpointInterval().toMillis()));
+        host.put("host.parallelism", Integer.toString(options.parallelism()));
+        return JobHostProcess.start("replay-job-" + tag, options.jobHeap(), options.jfr(), job, host, dir.resolve("job-" + tag));
+    }
+
+    private static double mib(Properties status, String key) {
+        return Long.parseLong(status.getProperty(key, "0")) / 1048576.0;
+    }
+
+    /** Takes a class histogram of the job JVM once, {@code after} into the phase, in the background (null: never). */
+    private static final class HistogramTaker {
+        private volatile ClassHistogram result;
+        private final Thread thread;
+
+        HistogramTaker(long pid, Path file, Duration after) {
+            thread = new Thread(() -> {
+                try {
+                    Thread.sleep(after.toMillis());
+                    result = ClassHistogram.of(pid, file, 8);
+                } catch (InterruptedException ignored) {
+                    // phase over early
+                } catch (IOException e) {
+                    System.err.println("class histogram failed: " + e.getMessage());
+                }
+            }, "class-histogram");
+            thread.setDaemon(true);
+            if (after != null) {
+                thread.start();
+            }
+        }
+
+        ClassHistogram result() {
+            return result;
+        }
+    }
+
+    /** The job JVMs' logs, GC logs, class histograms and recordings, kept after the run's data is deleted. */
+    private static void keepLogs(Path dir, Path target, ReplayReport report) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            Files.createDirectories(target);
+            for (Path p : paths.filter(Files::isRegularFile).toList()) {
+                String name = p.getFileName().toString();
+                boolean jobFile = p.getParent().getFileName().toString().startsWith("job-")
+                        && (name.endsWith(".log") || name.endsWith(".jfr"));
+                if (jobFile) {
+                    Files.copy(p, target.resolve(p.getParent().getFileName() + "-" + name), StandardCopyOption.REPLACE_EXISTING);
+                } else if (name.startsWith("histogram-")) {
+                    Files.copy(p, target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            report.logs(target.toAbsolutePath());
+        } catch (IOException e) {
+            System.err.println("could not keep the logs: " + e);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    /** One round: the baseline and the job over the same backlog, then the steady phase. */
+    record RoundResult(int round, ZstdBaseline.Result baseline, ThroughputResult throughput, SteadyResult steady,
+                       double foreignCores) {
+        double ratio() {
+            return throughput.megabytesPerSecond() / baseline.megabytesPerSecond();
+        }
+    }
+}

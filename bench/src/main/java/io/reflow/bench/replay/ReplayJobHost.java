@@ -1,0 +1,165 @@
+package io.reflow.bench.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.Json;
+import io.reflow.jobs.common.JobArguments;
+import io.reflow.jobs.replay.ReplayJob;
+import io.reflow.jobs.replay.ReplayJobConfig;
+import io.reflow.testsupport.flink.FlinkS3;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.execution.ExecutionState;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertexID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The replay job as production wires it ({@link ReplayJob#fromConfig}: Kafka in, S3 batch files, exactly-once Kafka
+ * out) on a MiniCluster of one TaskManager with one slot per subtask, RocksDB state, incremental checkpoints and no
+ * restarts (a failure fails the job), in a JVM of its own so its heap is measured alone. Runs until killed; every
+ * 250 ms it writes its job status, the records its source task has emitted, checkpoint counts and durations and heap
+ * figures to a status file (Java properties).
+ *
+ * <p>Arguments: {@code --key value} pairs; the {@code host.*} keys are for this class (status-file, s3-endpoint,
+ * s3-access-key, s3-secret-key, checkpoint-dir, checkpoint-interval-ms, parallelism), all others go to
+ * {@link ReplayJobConfig}.
+ */
+public final class ReplayJobHost {
+    private ReplayJobHost() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> jobArgs = new HashMap<>();
+        Map<String, String> host = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            String key = args[i].replaceFirst("^--", "");
+            (key.startsWith("host.") ? host : jobArgs).put(key, args[i + 1]);
+        }
+        Path statusFile = Path.of(host.get("host.status-file"));
+        int parallelism = Integer.parseInt(host.get("host.parallelism"));
+        FlinkS3.initialize(FlinkS3.configuration(host.get("host.s3-endpoint"), host.get("host.s3-access-key"),
+                host.get("host.s3-secret-key")));
+        ReplayJobConfig config = ReplayJobConfig.from(JobArguments.of(jobArgs));
+
+        Map<String, String> flink = new HashMap<>();
+        // as flink-conf/config.yaml, except that a failure fails the job instead of restarting it
+        flink.put("state.backend.type", "rocksdb");
+        flink.put("execution.checkpointing.interval", host.get("host.checkpoint-interval-ms") + " ms");
+        flink.put("execution.checkpointing.mode", "EXACTLY_ONCE");
+        flink.put("execution.checkpointing.incremental", "true");
+        flink.put("execution.checkpointing.min-pause", "1 s");
+        flink.put("execution.checkpointing.tolerable-failed-checkpoints", "3");
+        flink.put("execution.checkpointing.dir", host.get("host.checkpoint-dir"));
+        flink.put("restart-strategy.type", "none");
+        flink.put("rest.bind-address", "127.0.0.1");
+        flink.put("rest.bind-port", "0");
+        flink.put("parallelism.default", Integer.toString(parallelism));
+        flink.put("web.checkpoints.history", "10000");
+        flink.put("metrics.fetcher.update-interval", "200 ms");
+        Configuration conf = Configuration.fromMap(flink);
+        MiniClusterConfiguration cluster = new MiniClusterConfiguration.Builder().setConfiguration(conf)
+                .setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build();
+
+        try (MiniCluster mini = new MiniCluster(cluster); HeapWatch heap = new HeapWatch()) {
+            mini.start();
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            env.setParallelism(parallelism);
+            ReplayJob.fromConfig(config).build(env);
+            JobGraph jobGraph = env.getStreamGraph().getJobGraph();
+            JobID id = mini.submitJob(jobGraph).get().getJobID();
+            // records the source task (Kafka source -> decode) has emitted, from the cluster's REST API
+            JobVertexID source = jobGraph.getVerticesSortedTopologicallyFromSources().get(0).getID();
+            URI sourceRecords = URI.create(mini.getRestAddress().get() + "/jobs/" + id + "/vertices/" + source
+                    + "/subtasks/metrics?get=numRecordsOut&agg=sum");
+            HttpClient http = HttpClient.newHttpClient();
+            long runningSince = 0;
+            while (true) {
+                JobStatus status = mini.getJobStatus(id).get();
+                AccessExecutionGraph graph = mini.getExecutionGraph(id).get();
+                if (runningSince == 0 && allRunning(graph)) {
+                    runningSince = System.currentTimeMillis();
+                }
+                CheckpointStatsSnapshot checkpoints = graph.getCheckpointStatsSnapshot();
+                Map<String, Object> values = new LinkedHashMap<>();
+                values.put("job_status", status);
+                values.put("running_since_ms", runningSince);
+                values.put("checkpoints_completed", checkpoints.getCounts().getNumberOfCompletedCheckpoints());
+                // failures of triggered checkpoints only: before every task runs, triggering fails and Flink counts that too
+                values.put("checkpoints_failed", checkpoints.getHistory().getCheckpoints().stream()
+                        .filter(c -> c.getStatus() == CheckpointStatsStatus.FAILED).count());
+                List<Long> durations = checkpoints.getHistory().getCheckpoints().stream()
+                        .filter(c -> c.getStatus() == CheckpointStatsStatus.COMPLETED)
+                        .map(AbstractCheckpointStats::getEndToEndDuration).sorted().toList();
+                values.put("checkpoint_duration_median_ms", durations.isEmpty() ? 0 : durations.get(durations.size() / 2));
+                values.put("checkpoint_duration_max_ms", durations.isEmpty() ? 0 : durations.get(durations.size() - 1));
+                values.put("source_records_out", sum(http, sourceRecords));
+                values.put("heap_peak_used", heap.peakUsed());
+                values.put("heap_peak_after_gc", heap.peakAfterGc());
+                values.put("heap_max", heap.max());
+                values.put("gc_count", heap.collections());
+                values.put("failure", graph.getFailureInfo() == null ? "" : graph.getFailureInfo().getExceptionAsString()
+                        .lines().limit(12).reduce((a, b) -> a + " | " + b).orElse(""));
+                write(statusFile, values);
+                if (status.isGloballyTerminalState()) {
+                    System.exit(status == JobStatus.FINISHED ? 0 : 1);
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    /** The {@code sum} of a metrics answer such as {@code [{"id":"numRecordsOut","sum":123.0}]}, 0 before there is one. */
+    private static long sum(HttpClient http, URI uri) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            JsonNode answer = Json.mapper().readTree(body);
+            return answer.isArray() && !answer.isEmpty() ? answer.get(0).path("sum").asLong() : 0;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
+    }
+
+    private static boolean allRunning(AccessExecutionGraph graph) {
+        for (AccessExecutionVertex v : graph.getAllExecutionVertices()) {
+            if (v.getCurrentExecutionAttempt().getState() != ExecutionState.RUNNING) {
+                return false;
+            }
+        }
+        return graph.getState() == JobStatus.RUNNING;
+    }
+
+    private static void write(Path file, Map<String, Object> values) throws IOException {
+        Properties p = new Properties();
+        values.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (var out = Files.newOutputStream(tmp)) {
+            p.store(out, null);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,140 @@
+package io.reflow.bench.replay;
+
+import io.reflow.bench.replay.ReplayBenchmark.RoundResult;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** Prints the replay benchmark: each round as it ends, then a markdown table of every round and the medians. */
+final class ReplayReport {
+    private final PrintStream out;
+    private final ReplayBenchOptions o;
+
+    ReplayReport(PrintStream out, ReplayBenchOptions options) {
+        this.out = out;
+        this.o = options;
+    }
+
+    void header(String args, String loadAverage) {
+        out.printf("replay benchmark (args: %s)%n", args.isBlank() ? "defaults" : args);
+        out.printf("load average before: %s; %d cores%n", loadAverage, Runtime.getRuntime().availableProcessors());
+        out.printf("job: parallelism %d on one TaskManager (MiniCluster in its own JVM, -Xmx%s), RocksDB, incremental"
+                        + " checkpoints every %d ms, flush age %d ms, idle flush %d ms, zstd level %d%n",
+                o.parallelism(), o.jobHeap(), o.checkpointInterval().toMillis(), o.flushAge().toMillis(),
+                o.idleFlush().toMillis(), o.zstdLevel());
+        out.printf("steady phase: %,d sessions, one message each every %d ms (%,.0f messages/s) for %d s%n", o.sessions(),
+                o.messageInterval().toMillis(), o.steadyMessagesPerSecond(), o.steady().toSeconds());
+        out.flush();
+    }
+
+    void backlog(RecordingProducer.Sent sent) {
+        out.printf("backlog: %,d messages, %.1f MB of message values over %,d sessions (%.1f KB per message), produced in %.1f s%n",
+                sent.messages(), sent.bytes() / 1e6, o.backlogSessions(), sent.bytes() / 1e3 / sent.messages(), sent.seconds());
+        out.flush();
+    }
+
+    void round(RoundResult r) {
+        ZstdBaseline.Result b = r.baseline();
+        ReplayBenchmark.ThroughputResult t = r.throughput();
+        ReplayBenchmark.SteadyResult s = r.steady();
+        out.printf("round %d%n", r.round());
+        out.printf("  baseline: %.1f MB in %.1f s = %.1f MB/s, %.3f CPU s/MB (zstd ratio %.1f)%n", b.bytes() / 1e6, b.seconds(),
+                b.megabytesPerSecond(), b.cpuSeconds() / (b.bytes() / 1e6), (double) b.bytes() / b.compressedBytes());
+        out.printf("  job over the backlog: %.1f MB/s from 10%% to 90%% of it, %.3f CPU s/MB in the job JVM (%.1f MB/s from"
+                        + " running to the last message, %.1f s); %d files, block compression ratio %.1f; %d checkpoints,"
+                        + " %d failed; heap after GC at most %.0f MiB%n",
+                t.megabytesPerSecond(), t.cpuSecondsPerMegabyte(), t.endToEndMegabytesPerSecond(),
+                t.seconds(), t.files(),
+                t.compressionRatio(), t.checkpoints(), t.failedCheckpoints(), t.heapPeakAfterGcMib());
+        out.printf("  steady: sent %,d messages (%.1f MB, %.2f MB/s) in %.1f s; %,d committed; latency p50 %.1f s, p99 %.1f s,"
+                        + " max %.1f s; %.1f files/min; compression ratio %.1f; %,d sessions in rows, median %.0f messages per block%n",
+                s.sent().messages(), s.sent().bytes() / 1e6, s.sent().megabytesPerSecond(), s.sent().seconds(),
+                s.committedMessages(), s.p50Ms() / 1e3, s.p99Ms() / 1e3, s.maxMs() / 1e3, s.filesPerMinute(),
+                s.compressionRatio(), s.sessionsSeen(), s.messagesPerBlock());
+        out.printf("  job JVM: heap max %.0f MiB, peak in use %.0f MiB, peak after GC %.0f MiB, peak RSS %.0f MiB;"
+                        + " %d checkpoints (median %.1f s, longest %.1f s from trigger to completion), %d failed; job %s%n",
+                s.heapMaxMib(), s.heapPeakUsedMib(), s.heapPeakAfterGcMib(), s.rssMib(), s.checkpoints(),
+                s.checkpointMedianMs() / 1e3, s.checkpointMaxMs() / 1e3, s.failedCheckpoints(), s.jobState());
+        if (s.histogram() != null) {
+            out.printf("  live heap (class histogram at 2/3 of the phase): %.1f MiB; largest: %s%n",
+                    s.histogram().totalBytes() / 1048576.0, String.join("; ", s.histogram().top()));
+        }
+        out.printf("  other processes on the machine: up to %.2f cores in a phase%n", r.foreignCores());
+        out.flush();
+    }
+
+    void summary(List<RoundResult> rounds) {
+        out.println();
+        StringBuilder head = new StringBuilder("| |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (RoundResult r : rounds) {
+            head.append(" run ").append(r.round()).append(" |");
+            rule.append("---:|");
+        }
+        out.println(head.append(" **median** |"));
+        out.println(rule.append("---:|"));
+        row(rounds, "baseline (consume + zstd per session), MB/s", "%.1f", r -> r.baseline().megabytesPerSecond());
+        row(rounds, "job, MB/s of input (10% to 90% of the backlog)", "%.1f", r -> r.throughput().megabytesPerSecond());
+        row(rounds, "**job / baseline** (target ≥ 50%)", "%.0f%%", r -> 100 * r.ratio());
+        row(rounds, "job, MB/s from running to the last message", "%.1f", r -> r.throughput().endToEndMegabytesPerSecond());
+        row(rounds, "CPU seconds per MB: baseline JVM", "%.3f", r -> r.baseline().cpuSeconds() / (r.baseline().bytes() / 1e6));
+        row(rounds, "CPU seconds per MB: job JVM", "%.3f", r -> r.throughput().cpuSecondsPerMegabyte());
+        row(rounds, "block compression ratio, backlog", "%.1f", r -> r.throughput().compressionRatio());
+        row(rounds, "steady: messages/s offered", "%,.0f", r -> r.steady().sent().messages() / r.steady().sent().seconds());
+        row(rounds, "steady: MB/s offered", "%.2f", r -> r.steady().sent().megabytesPerSecond());
+        row(rounds, "steady: capture-to-committed p50, s", "%.1f", r -> r.steady().p50Ms() / 1e3);
+        row(rounds, String.format("**steady: p99, s** (target < %d s)", o.latencyTarget().toSeconds()), "%.1f",
+                r -> r.steady().p99Ms() / 1e3);
+        row(rounds, "steady: max, s", "%.1f", r -> r.steady().maxMs() / 1e3);
+        row(rounds, "steady: messages not committed", "%,.0f",
+                r -> (double) (r.steady().sent().messages() - r.steady().committedMessages()));
+        row(rounds, "steady: checkpoint duration (trigger to complete), median, s", "%.1f", r -> r.steady().checkpointMedianMs() / 1e3);
+        row(rounds, "steady: longest checkpoint, s", "%.1f", r -> r.steady().checkpointMaxMs() / 1e3);
+        row(rounds, "steady: files written per minute", "%.1f", r -> r.steady().filesPerMinute());
+        row(rounds, "steady: block compression ratio", "%.1f", r -> r.steady().compressionRatio());
+        row(rounds, "steady: sessions in summary rows", "%,.0f", r -> (double) r.steady().sessionsSeen());
+        row(rounds, "steady: median messages per block", "%.0f", r -> r.steady().messagesPerBlock());
+        row(rounds, "job JVM heap: peak in use, MiB", "%.0f", r -> r.steady().heapPeakUsedMib());
+        row(rounds, "job JVM heap: peak after GC, MiB", "%.0f", r -> r.steady().heapPeakAfterGcMib());
+        row(rounds, "job JVM heap: live (class histogram), MiB", "%.0f",
+                r -> r.steady().histogram() == null ? Double.NaN : r.steady().histogram().totalBytes() / 1048576.0);
+        row(rounds, "job JVM peak RSS, MiB", "%.0f", r -> r.steady().rssMib());
+        row(rounds, "checkpoints failed (throughput + steady)", "%.0f",
+                r -> (double) (r.throughput().failedCheckpoints() + r.steady().failedCheckpoints()));
+        row(rounds, "other processes, cores (max of phases)", "%.2f", RoundResult::foreignCores);
+        out.println();
+        double ratio = Stats.median(rounds.stream().map(r -> r.ratio()).toList());
+        double p99 = Stats.median(rounds.stream().map(r -> r.steady().p99Ms() / 1e3).toList());
+        boolean healthy = rounds.stream().allMatch(r -> r.steady().jobState().equals("RUNNING")
+                && r.steady().committedMessages() == r.steady().sent().messages());
+        out.printf("job / baseline %.0f%% (target ≥ 50%%: %s); p99 %.1f s (target < %d s: %s); %,d sessions at once in a"
+                        + " %s heap, every message committed and the job running throughout: %s%n",
+                100 * ratio, ratio >= 0.5 ? "met" : "NOT met", p99, o.latencyTarget().toSeconds(),
+                p99 < o.latencyTarget().toSeconds() ? "met" : "NOT met", o.sessions(), o.jobHeap(), healthy ? "yes" : "NO");
+        out.flush();
+    }
+
+    void logs(java.nio.file.Path dir) {
+        out.printf("job logs, GC logs and class histograms kept in %s%n", dir);
+        out.flush();
+    }
+
+    void footer(String loadAverage) {
+        out.printf("load average after: %s%n", loadAverage);
+        out.flush();
+    }
+
+    private void row(List<RoundResult> rounds, String name, String format, Function<RoundResult, Double> value) {
+        StringBuilder sb = new StringBuilder("| ").append(name).append(" |");
+        List<Double> values = new ArrayList<>();
+        for (RoundResult r : rounds) {
+            double v = value.apply(r);
+            values.add(v);
+            sb.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(format, v)).append(" |");
+        }
+        double median = Stats.median(values);
+        sb.append(" **").append(Double.isNaN(median) ? "n/a" : String.format(format, median)).append("** |");
+        out.println(sb);
+    }
+}
