@@ -77,7 +77,7 @@ public final class CaptureBenchmark {
                 awaitReady(captureConfig.port());
                 Map<String, Long> pids = new LinkedHashMap<>();
                 pids.put("capture", capture.pid());
-                pids.put("kafka", brokerPid());
+                pids.put("kafka", CpuMeter.brokerPid());
                 pids.put("do-nothing server", nullServer.pid());
                 pids.put("benchmark JVM", ProcessHandle.current().pid());
                 CpuMeter cpu = new CpuMeter(pids);
@@ -137,17 +137,6 @@ public final class CaptureBenchmark {
         }
         return new RoundResult(w.name(), round, httpCeiling, producer, perfTool, gunzip, gunzipOneCore, full, half,
                 full.requestsPerSecond() / 2, heapPeak, phases.cpu());
-    }
-
-    /** The broker's JVM: the process under this one whose command line runs kafka.Kafka. */
-    private static long brokerPid() {
-        return ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid).filter(pid -> {
-            try {
-                return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("\0kafka.Kafka\0");
-            } catch (IOException e) {
-                return false;
-            }
-        }).findFirst().orElse(-1);
     }
 
     private static void awaitReady(int port) throws InterruptedException {

@@ -11,7 +11,7 @@ import java.util.Map;
  * machine, from {@code /proc}, so that each phase can say how many cores went where, and how much went to
  * processes outside the benchmark (the machine is shared).
  */
-final class CpuMeter {
+public final class CpuMeter {
     private static final double TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     private final Map<String, Long> pids;
@@ -56,7 +56,8 @@ final class CpuMeter {
         return new Usage(cores, Math.max(0, machine - ours));
     }
 
-    private static long processTicks(long pid) {
+    /** CPU ticks (USER_HZ) a process used, with those of its children that ended; 0 when it is gone. */
+    public static long processTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // the command name may contain spaces: fields are counted after its closing parenthesis
@@ -68,7 +69,8 @@ final class CpuMeter {
         }
     }
 
-    private static long machineBusyTicks() {
+    /** Busy CPU ticks of the whole machine since boot (all but idle and iowait). */
+    public static long machineBusyTicks() {
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
             long busy = 0;
@@ -81,5 +83,16 @@ final class CpuMeter {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
+    }
+
+    /** The Kafka broker's JVM among this process's descendants (the one running kafka.Kafka), or -1. */
+    public static long brokerPid() {
+        return ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid).filter(pid -> {
+            try {
+                return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("\0kafka.Kafka\0");
+            } catch (IOException e) {
+                return false;
+            }
+        }).findFirst().orElse(-1);
     }
 }

@@ -1,8 +1,6 @@
 package io.reflow.bench.events;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.reflow.bench.CpuMeter;
 
 /**
  * CPU time from {@code /proc}: of this JVM (Flink's MiniCluster runs in it), of the Kafka broker, and of the whole
@@ -40,38 +38,15 @@ final class CpuTicks {
     }
 
     private static long processTicks(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
+        return CpuMeter.processTicks(pid);
     }
 
     private static long machineBusy() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long busy = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) {
-                if (i != 4 && i != 5) { // idle, iowait
-                    busy += Long.parseLong(f[i]);
-                }
-            }
-            return busy;
-        } catch (IOException e) {
-            return 0;
-        }
+        return CpuMeter.machineBusyTicks();
     }
 
     /** The pid of the broker JVM among this process's descendants (-1 if not found). */
     static long brokerPid() {
-        return ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid).filter(pid -> {
-            try {
-                return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("\0kafka.Kafka\0");
-            } catch (IOException e) {
-                return false;
-            }
-        }).findFirst().orElse(-1);
+        return CpuMeter.brokerPid();
     }
 }
