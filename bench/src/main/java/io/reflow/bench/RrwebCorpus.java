@@ -156,8 +156,9 @@ final class RrwebCorpus {
     /** The recordings capture kept, per session, as block lines in timestamp order. */
     private static void write(Path file, String site, Iterable<SinkRecord> records) throws IOException {
         Map<String, List<JsonNode>> pairs = new LinkedHashMap<>();
+        String recordingsTopic = CaptureConfig.fromEnv(Map.of()).recordingsTopic();
         for (SinkRecord r : records) {
-            if (!r.topic().equals(CaptureConfig.fromEnv(Map.of()).recordingsTopic())) {
+            if (!r.topic().equals(recordingsTopic)) {
                 continue;
             }
             RecordingMessage m = Json.decode(r.value(), RecordingMessage.class);

@@ -116,9 +116,6 @@ class CaptureKafkaIT {
         List<JsonNode> posted = new ArrayList<>();
         f.events().forEach(item -> item.at("/properties/$snapshot_data").forEach(posted::add));
 
-        List<JsonNode> rejoined = new ArrayList<>();
-        java.io.ByteArrayOutputStream parts = new java.io.ByteArrayOutputStream();
-        int cut = 0;
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(topic)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -129,21 +126,9 @@ class CaptureKafkaIT {
                 quietPolls = records.size() == before && !records.isEmpty() ? quietPolls + 1 : 0;
             }
         }
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            RecordingMessage m = Json.decode(r.value(), RecordingMessage.class);
-            if (m.eventPart() == null) {
-                rejoined.addAll(m.events());
-            } else {
-                parts.write(m.eventPart().bytes());
-                if (m.eventPart().index() == m.eventPart().count() - 1) {
-                    rejoined.add(Json.mapper().readTree(parts.toByteArray()));
-                    parts.reset();
-                    cut++;
-                }
-            }
-        }
-        assertThat(cut).as("events cut into parts").isPositive();
-        assertThat(rejoined).containsExactlyElementsOf(posted);
+        RejoinedRecording rejoined = RejoinedRecording.of(records.stream().map(ConsumerRecord::value).toList());
+        assertThat(rejoined.cutEvents()).as("events cut into parts").isPositive();
+        assertThat(rejoined.events()).containsExactlyElementsOf(posted);
         assertThat(readAll(config.deadLetterTopic())).isEmpty();
     }
 

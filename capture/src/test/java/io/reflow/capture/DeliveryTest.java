@@ -134,26 +134,11 @@ class DeliveryTest {
 
         List<JsonNode> posted = new ArrayList<>();
         f.events().forEach(item -> item.at("/properties/$snapshot_data").forEach(posted::add));
-        List<JsonNode> rejoined = new ArrayList<>();
-        java.io.ByteArrayOutputStream pending = new java.io.ByteArrayOutputStream();
-        int cut = 0;
-        for (SinkRecord rec : sink.on(TestTeams.config().recordingsTopic())) {
-            assertThat(rec.value().length).isLessThanOrEqualTo(limit);
-            RecordingMessage m = Json.decode(rec.value(), RecordingMessage.class);
-            if (m.eventPart() == null) {
-                assertThat(pending.size()).isZero();
-                rejoined.addAll(m.events());
-                continue;
-            }
-            pending.write(m.eventPart().bytes());
-            if (m.eventPart().index() == m.eventPart().count() - 1) {
-                rejoined.add(Json.mapper().readTree(pending.toByteArray()));
-                pending.reset();
-                cut++;
-            }
-        }
-        assertThat(cut).isPositive();
-        assertThat(rejoined).containsExactlyElementsOf(posted);
+        List<SinkRecord> records = sink.on(TestTeams.config().recordingsTopic());
+        assertThat(records).allSatisfy(rec -> assertThat(rec.value().length).isLessThanOrEqualTo(limit));
+        RejoinedRecording rejoined = RejoinedRecording.of(records.stream().map(SinkRecord::value).toList());
+        assertThat(rejoined.cutEvents()).isPositive();
+        assertThat(rejoined.events()).containsExactlyElementsOf(posted);
     }
 
     @Test
