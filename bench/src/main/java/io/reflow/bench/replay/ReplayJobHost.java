@@ -1,20 +1,13 @@
 package io.reflow.bench.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.reflow.contracts.Json;
 import io.reflow.jobs.common.JobArguments;
 import io.reflow.jobs.replay.ReplayJob;
 import io.reflow.jobs.replay.ReplayJobConfig;
 import io.reflow.testsupport.flink.FlinkS3;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +23,6 @@ import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.JobGraph;
-import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -39,7 +31,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The replay job as production wires it ({@link ReplayJob#fromConfig}: Kafka in, S3 batch files, exactly-once Kafka
  * out) on a MiniCluster of one TaskManager with one slot per subtask, RocksDB state, incremental checkpoints and no
  * restarts (a failure fails the job), in a JVM of its own so its heap is measured alone. Runs until killed; every
- * 250 ms it writes its job status, the records its source task has emitted, checkpoint counts and durations and heap
+ * 250 ms it writes its job status, the records its source task has emitted ({@link SourceRecordsReporter}), checkpoint counts and durations and heap
  * figures to a status file (Java properties).
  *
  * <p>Arguments: {@code --key value} pairs; the {@code host.*} keys are for this class (status-file, s3-endpoint,
@@ -76,7 +68,7 @@ public final class ReplayJobHost {
         flink.put("rest.bind-port", "0");
         flink.put("parallelism.default", Integer.toString(parallelism));
         flink.put("web.checkpoints.history", "10000");
-        flink.put("metrics.fetcher.update-interval", "200 ms");
+        flink.put("metrics.reporter.source-records.factory.class", SourceRecordsReporter.Factory.class.getName());
         Configuration conf = Configuration.fromMap(flink);
         MiniClusterConfiguration cluster = new MiniClusterConfiguration.Builder().setConfiguration(conf)
                 .setNumTaskManagers(1).setNumSlotsPerTaskManager(parallelism).build();
@@ -88,11 +80,6 @@ public final class ReplayJobHost {
             ReplayJob.fromConfig(config).build(env);
             JobGraph jobGraph = env.getStreamGraph().getJobGraph();
             JobID id = mini.submitJob(jobGraph).get().getJobID();
-            // records the source task (Kafka source -> decode) has emitted, from the cluster's REST API
-            JobVertexID source = jobGraph.getVerticesSortedTopologicallyFromSources().get(0).getID();
-            URI sourceRecords = URI.create(mini.getRestAddress().get() + "/jobs/" + id + "/vertices/" + source
-                    + "/subtasks/metrics?get=numRecordsOut&agg=sum");
-            HttpClient http = HttpClient.newHttpClient();
             long runningSince = 0;
             while (true) {
                 JobStatus status = mini.getJobStatus(id).get();
@@ -113,7 +100,7 @@ public final class ReplayJobHost {
                         .map(AbstractCheckpointStats::getEndToEndDuration).sorted().toList();
                 values.put("checkpoint_duration_median_ms", durations.isEmpty() ? 0 : durations.get(durations.size() / 2));
                 values.put("checkpoint_duration_max_ms", durations.isEmpty() ? 0 : durations.get(durations.size() - 1));
-                values.put("source_records_out", sum(http, sourceRecords));
+                values.put("source_records_out", SourceRecordsReporter.sourceRecordsOut());
                 values.put("heap_peak_used", heap.peakUsed());
                 values.put("heap_peak_after_gc", heap.peakAfterGc());
                 values.put("heap_max", heap.max());
@@ -126,21 +113,6 @@ public final class ReplayJobHost {
                 }
                 Thread.sleep(250);
             }
-        }
-    }
-
-    /** The {@code sum} of a metrics answer such as {@code [{"id":"numRecordsOut","sum":123.0}]}, 0 before there is one. */
-    private static long sum(HttpClient http, URI uri) {
-        try {
-            String body = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            JsonNode answer = Json.mapper().readTree(body);
-            return answer.isArray() && !answer.isEmpty() ? answer.get(0).path("sum").asLong() : 0;
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
         }
     }
 

@@ -52,20 +52,43 @@ public record BlockMetrics(
 
     /** This block with one more event (of {@code lineBytes} uncompressed bytes) added. */
     public BlockMetrics withEvent(JsonNode event, long timestamp, int lineBytes) {
-        long clicks = clickCount, keys = keypressCount, mouse = mouseActivityCount;
-        long active = activeMilliseconds, firstActive = firstActiveTimestamp, lastActive = lastActiveTimestamp;
-        long log = consoleLogCount, warn = consoleWarnCount, error = consoleErrorCount;
-        String first = firstUrl;
-        String[] newUrls = urls;
         int type = event.path("type").asInt(-1);
         JsonNode data = event.path("data");
+        if (type == META) {
+            String href = data.path("href").asText(null);
+            if (href == null || href.isEmpty()) {
+                return withEvent(type, -1, -1, timestamp, lineBytes);
+            }
+            return new BlockMetrics(Math.min(firstTimestamp, timestamp), Math.max(lastTimestamp, timestamp),
+                    eventCount + 1, messageCount, size + lineBytes, clickCount, keypressCount, mouseActivityCount,
+                    activeMilliseconds, firstActiveTimestamp, lastActiveTimestamp, consoleLogCount, consoleWarnCount,
+                    consoleErrorCount, firstUrl == null ? href : firstUrl, addUrl(urls, href));
+        }
+        if (type == PLUGIN && data.path("plugin").asText("").startsWith("rrweb/console")) {
+            long log = consoleLogCount, warn = consoleWarnCount, error = consoleErrorCount;
+            switch (data.path("payload").path("level").asText("log")) {
+                case "warn" -> warn++;
+                case "error", "assert" -> error++;
+                default -> log++;
+            }
+            return new BlockMetrics(Math.min(firstTimestamp, timestamp), Math.max(lastTimestamp, timestamp),
+                    eventCount + 1, messageCount, size + lineBytes, clickCount, keypressCount, mouseActivityCount,
+                    activeMilliseconds, firstActiveTimestamp, lastActiveTimestamp, log, warn, error, firstUrl, urls);
+        }
+        return withEvent(type, type == INCREMENTAL ? data.path("source").asInt(-1) : -1,
+                type == INCREMENTAL ? data.path("type").asInt(-1) : -1, timestamp, lineBytes);
+    }
+
+    /**
+     * This block with one more event added that is not a meta or plugin event (those need the event itself): its
+     * rrweb type, and for incremental snapshots {@code data.source} and {@code data.type} (-1 when absent).
+     */
+    public BlockMetrics withEvent(int type, int source, int dataType, long timestamp, int lineBytes) {
+        long clicks = clickCount, keys = keypressCount, mouse = mouseActivityCount;
+        long active = activeMilliseconds, firstActive = firstActiveTimestamp, lastActive = lastActiveTimestamp;
         if (type == INCREMENTAL) {
-            int source = data.path("source").asInt(-1);
-            if (source == SRC_MOUSE_INTERACTION) {
-                int interaction = data.path("type").asInt(-1);
-                if (interaction == MOUSE_CLICK || interaction == MOUSE_DBL_CLICK) {
-                    clicks++;
-                }
+            if (source == SRC_MOUSE_INTERACTION && (dataType == MOUSE_CLICK || dataType == MOUSE_DBL_CLICK)) {
+                clicks++;
             }
             if (source == SRC_INPUT) {
                 keys++;
@@ -80,24 +103,10 @@ public record BlockMetrics(
                 lastActive = Math.max(lastActive, timestamp);
                 firstActive = firstActive == Long.MIN_VALUE ? timestamp : Math.min(firstActive, timestamp);
             }
-        } else if (type == META) {
-            String href = data.path("href").asText(null);
-            if (href != null && !href.isEmpty()) {
-                if (first == null) {
-                    first = href;
-                }
-                newUrls = addUrl(urls, href);
-            }
-        } else if (type == PLUGIN && data.path("plugin").asText("").startsWith("rrweb/console")) {
-            switch (data.path("payload").path("level").asText("log")) {
-                case "warn" -> warn++;
-                case "error", "assert" -> error++;
-                default -> log++;
-            }
         }
         return new BlockMetrics(Math.min(firstTimestamp, timestamp), Math.max(lastTimestamp, timestamp),
                 eventCount + 1, messageCount, size + lineBytes, clicks, keys, mouse, active, firstActive, lastActive,
-                log, warn, error, first, newUrls);
+                consoleLogCount, consoleWarnCount, consoleErrorCount, firstUrl, urls);
     }
 
     /** This block with one more Kafka message counted. */

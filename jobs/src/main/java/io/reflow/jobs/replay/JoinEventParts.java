@@ -1,15 +1,11 @@
 package io.reflow.jobs.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.reflow.contracts.Json;
-import io.reflow.contracts.RecordingMessage;
 import io.reflow.contracts.RetentionClass;
 import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.DeadLetter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -24,7 +20,7 @@ import org.apache.flink.util.OutputTag;
 /**
  * Joins the parts of an rrweb event that capture cut because it was larger than a Kafka message
  * ({@link io.reflow.contracts.RecordingEventPart}) back into the event, then decodes it like any other
- * ({@link SessionChunks}). Chunks of whole events pass straight through. Keyed by session: a session's messages
+ * ({@link RecordingDecoder}). Chunks of whole events pass straight through. Keyed by session: a session's messages
  * share a Kafka partition, so its parts arrive in order, and nothing of the session overtakes them.
  *
  * <p>The parts received so far are keyed state (RocksDB in production, so a large snapshot is not on the heap).
@@ -40,6 +36,7 @@ public final class JoinEventParts extends KeyedProcessFunction<String, SessionCh
     private final long partTimeoutMs;
     private transient ValueState<PartsInProgress> progress;
     private transient ListState<byte[]> parts;
+    private transient RecordingDecoder decoder;
 
     /** What is known of the event being joined: its first part (without bytes), the next index, the expiry timer. */
     public record PartsInProgress(SessionChunk first, int next, long expiresAt) {}
@@ -58,6 +55,15 @@ public final class JoinEventParts extends KeyedProcessFunction<String, SessionCh
                 TypeInformation.of(PartsInProgress.class)));
         parts = getRuntimeContext().getListState(new ListStateDescriptor<>("event-parts",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        decoder = new RecordingDecoder(maxDecompressedEventBytes);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (decoder != null) {
+            decoder.close();
+        }
+        super.close();
     }
 
     @Override
@@ -107,20 +113,18 @@ public final class JoinEventParts extends KeyedProcessFunction<String, SessionCh
 
     private void emitEvent(SessionChunk first, byte[] joined, Context ctx, Collector<SessionChunk> out) {
         SessionChunk.EventPart part = first.eventPart();
-        JsonNode event;
+        RecordingDecoder.Origin origin = new RecordingDecoder.Origin(first.teamId(), first.sessionId(), part.windowId(),
+                first.distinctId(), first.snapshotSource(), first.snapshotLibrary(), first.receivedAtMs(),
+                RetentionClass.parse(first.retention()), first.encrypt());
+        SessionChunk chunk;
         try {
-            event = Json.mapper().readTree(joined);
+            chunk = decoder.decodeEvent(origin, joined, ctx.timerService().currentProcessingTime(), origin(part),
+                    dead -> ctx.output(DEAD_LETTERS, dead));
         } catch (IOException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.of(STAGE, "invalid_event_parts", "the joined parts of event " + part.id()
                     + " are not JSON: " + e.getMessage(), origin(part), first.teamId(), first.sessionId(), null));
             return;
         }
-        RecordingMessage message = new RecordingMessage(first.teamId(), first.sessionId(), part.windowId(), first.distinctId(),
-                first.snapshotSource(), first.snapshotLibrary(), first.receivedAtMs(), null, first.retention(), List.of(event))
-                .withEncrypt(first.encrypt());
-        SessionChunk chunk = SessionChunks.decode(message, RetentionClass.parse(first.retention()),
-                ctx.timerService().currentProcessingTime(), maxDecompressedEventBytes, origin(part),
-                dead -> ctx.output(DEAD_LETTERS, dead));
         if (chunk != null) {
             out.collect(chunk);
         }

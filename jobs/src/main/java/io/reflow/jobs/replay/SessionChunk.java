@@ -1,7 +1,5 @@
 package io.reflow.jobs.replay;
 
-import io.reflow.contracts.RecordingMessage;
-import io.reflow.contracts.RetentionClass;
 
 /**
  * One decoded recording message on its way to its session's buffer: who it belongs to, its metrics,
@@ -36,10 +34,10 @@ public record SessionChunk(
     public record EventPart(String id, int index, int count, byte[] bytes, String windowId,
                             String sourceTopic, int sourcePartition, long sourceOffset) {}
 
-    static SessionChunk part(RecordingMessage message, RetentionClass retention, EventPart part) {
-        return new SessionChunk(message.teamId(), message.sessionId(), message.distinctId(),
-                SessionChunks.orDefault(message.snapshotSource(), "web"), SessionChunks.orDefault(message.snapshotLibrary(), "web"),
-                retention.pathSegment(), message.receivedAtMs(), BlockMetrics.empty(), null, null, part, message.encrypt());
+    static SessionChunk part(RecordingDecoder.Origin origin, EventPart part) {
+        return new SessionChunk(origin.teamId(), origin.sessionId(), origin.distinctId(),
+                RecordingDecoder.orDefault(origin.snapshotSource(), "web"), RecordingDecoder.orDefault(origin.snapshotLibrary(), "web"),
+                origin.retention().pathSegment(), origin.receivedAtMs(), BlockMetrics.empty(), null, null, part, origin.encrypt());
     }
 
     public String sessionKey() {

@@ -1,0 +1,686 @@
+package io.reflow.jobs.replay;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.Json;
+import io.reflow.contracts.PerEventCompression;
+import io.reflow.contracts.RecordingEventPart;
+import io.reflow.contracts.RetentionClass;
+import io.reflow.jobs.common.ConsumedRecord;
+import io.reflow.jobs.common.DeadLetter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * Turns one recordings-topic message ({@link io.reflow.contracts.RecordingMessage} as JSON) into a {@link SessionChunk}
+ * in one streaming pass over its bytes. A message that cannot be used at all, and each rrweb event that is not valid,
+ * goes to the dead letters with the reason; the valid events around it are kept.
+ *
+ * <p>An event's block line is its own bytes from the message ({@code [window_id, event]}), not a re-serialised tree:
+ * only posthog-js per-event compression ({@code "cv": "2024-10"}) is undone, by cutting out the {@code cv} member and
+ * putting the gunzipped JSON of each compressed field ({@link CompressedFields}) in place of its string, so stored
+ * blocks replay in a stock rrweb player. Everything copied was checked by the parser (strict JSON, valid UTF-8), and a
+ * line break between tokens becomes a space, so a line is always one line. Metrics come from the few fields the
+ * summary needs; the rare meta and plugin events (URLs, console lines) are read as trees.
+ *
+ * <p>Reuses its buffers from message to message: one instance per thread.
+ */
+public final class RecordingDecoder implements AutoCloseable {
+    static final String STAGE = "replay-decode";
+    static final long MAX_FUTURE_MS = Duration.ofDays(7).toMillis();
+    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9-]{1,70}");
+    private static final JsonFactory JSON = Json.mapper().getFactory();
+
+    private static final int FULL_SNAPSHOT = 2;
+    private static final int INCREMENTAL_SNAPSHOT = 3;
+    private static final int META = 4;
+    private static final int PLUGIN = 6;
+    private static final int SOURCE_MUTATION = 0;
+    private static final int SOURCE_STYLESHEET_RULE = 8;
+    private static final List<String> MUTATION_FIELDS = List.of("texts", "attributes", "removes", "adds");
+    private static final List<String> STYLESHEET_FIELDS = List.of("adds", "removes");
+
+    private final long maxDecompressedEventBytes;
+    private final CompressedFields compressed = new CompressedFields(JSON);
+    private final GrowableBytes lines = new GrowableBytes();
+    private final EventFields event = new EventFields();
+
+    public RecordingDecoder(long maxDecompressedEventBytes) {
+        if (maxDecompressedEventBytes <= 0) {
+            throw new IllegalArgumentException("the decompressed event limit must be positive");
+        }
+        this.maxDecompressedEventBytes = maxDecompressedEventBytes;
+    }
+
+    /** Who sent the events of a message, as capture stamped it. */
+    record Origin(long teamId, String sessionId, String windowId, String distinctId, String snapshotSource,
+                  String snapshotLibrary, long receivedAtMs, RetentionClass retention, boolean encrypt) {}
+
+    /**
+     * The chunk one recordings-topic message becomes at processing time {@code now}, or null when nothing in it is
+     * usable; every rejected message or event goes to {@code deadLetters} with its reason.
+     */
+    public SessionChunk decode(ConsumedRecord record, long now, Consumer<DeadLetter> deadLetters) {
+        byte[] value = record.value();
+        if (value == null) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_message", "the message has no value", record));
+            return null;
+        }
+        Header h = new Header();
+        Decoded inline = null;
+        boolean eventsLater = false;
+        try (JsonParser p = JSON.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new JsonParseException(p, "a recording message is a JSON object");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) {
+                    case "team_id" -> h.teamId = longValue(p, v, name);
+                    case "session_id" -> {
+                        h.sessionId = stringValue(p, v, name);
+                        h.sessionIdSeen = true;
+                    }
+                    case "window_id" -> {
+                        h.windowId = stringValue(p, v, name);
+                        h.windowIdSeen = true;
+                    }
+                    case "distinct_id" -> h.distinctId = stringValue(p, v, name);
+                    case "snapshot_source" -> h.snapshotSource = stringValue(p, v, name);
+                    case "snapshot_library" -> h.snapshotLibrary = stringValue(p, v, name);
+                    case "received_at_ms" -> h.receivedAtMs = longValue(p, v, name);
+                    case "retention" -> h.retention = stringValue(p, v, name);
+                    case "encrypt" -> h.encrypt = booleanValue(p, v, name);
+                    case "event_part" -> h.eventPart = v == JsonToken.VALUE_NULL ? null
+                            : Json.mapper().readValue(p, RecordingEventPart.class);
+                    case "events" -> {
+                        if (v == JsonToken.VALUE_NULL) {
+                            inline = null;
+                            eventsLater = false;
+                        } else if (v != JsonToken.START_ARRAY) {
+                            throw new JsonParseException(p, "events must be an array");
+                        } else if (h.teamId != 0 && h.sessionIdSeen && h.windowIdSeen) {
+                            // capture writes events last: decode them now, in the same pass
+                            inline = decodeEvents(p, value, h.windowId, now, record);
+                            eventsLater = false;
+                        } else {
+                            p.skipChildren();
+                            eventsLater = true;
+                        }
+                    }
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw new JsonParseException(p, "unexpected " + t + " in a recording message");
+            }
+            if (eventsLater && h.eventPart == null) {
+                inline = decodeEventsOf(value, h.windowId, now, record);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_message", "cannot decode RecordingMessage: " + e.getMessage(), record));
+            return null;
+        }
+        if (h.sessionId == null || !SESSION_ID.matcher(h.sessionId).matches()) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_session_id",
+                    "session id must be 1-70 chars of [A-Za-z0-9-]", record));
+            return null;
+        }
+        if (h.teamId <= 0) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "missing_team", "message has no team_id", record));
+            return null;
+        }
+        RetentionClass retention;
+        try {
+            retention = RetentionClass.parse(h.retention);
+        } catch (IllegalArgumentException e) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_retention", e.getMessage(), record));
+            return null;
+        }
+        Origin origin = h.origin(retention);
+        if (h.eventPart != null) {
+            RecordingEventPart part = h.eventPart;
+            return SessionChunk.part(origin, new SessionChunk.EventPart(part.id(), part.index(), part.count(), part.bytes(),
+                    h.windowId, record.topic(), record.partition(), record.offset()));
+        }
+        return chunk(origin, inline == null ? Decoded.NONE : inline, record, deadLetters);
+    }
+
+    /**
+     * The chunk of one whole rrweb event (the joined parts of an event too large for one Kafka message).
+     *
+     * @throws IOException when {@code eventJson} is not JSON
+     */
+    SessionChunk decodeEvent(Origin origin, byte[] eventJson, long now, ConsumedRecord record,
+                             Consumer<DeadLetter> deadLetters) throws IOException {
+        byte[] array = new byte[eventJson.length + 2];
+        array[0] = '[';
+        System.arraycopy(eventJson, 0, array, 1, eventJson.length);
+        array[array.length - 1] = ']';
+        Decoded decoded;
+        try (JsonParser p = JSON.createParser(array)) {
+            p.nextToken();
+            decoded = decodeEvents(p, array, origin.windowId(), now, record);
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "more than one JSON value");
+            }
+        }
+        return chunk(origin, decoded, record, deadLetters);
+    }
+
+    private SessionChunk chunk(Origin origin, Decoded decoded, ConsumedRecord record, Consumer<DeadLetter> deadLetters) {
+        for (Rejection r : decoded.rejected) {
+            deadLetters.accept(DeadLetter.of(STAGE, r.reason, r.detail, record, origin.teamId(), origin.sessionId(), r.payload));
+        }
+        if (decoded.metrics.eventCount() == 0) {
+            deadLetters.accept(DeadLetter.of(STAGE, "no_valid_events", "message holds no valid rrweb event",
+                    record, origin.teamId(), origin.sessionId(), null));
+            return null;
+        }
+        return new SessionChunk(origin.teamId(), origin.sessionId(), origin.distinctId(),
+                orDefault(origin.snapshotSource(), "web"), orDefault(origin.snapshotLibrary(), "web"),
+                origin.retention().pathSegment(), origin.receivedAtMs(), decoded.metrics, decoded.lines,
+                decoded.console, null, origin.encrypt());
+    }
+
+    /** Finds the events array of a message whose header came after it, and decodes it. */
+    private Decoded decodeEventsOf(byte[] value, String windowId, long now, ConsumedRecord record) throws IOException {
+        Decoded last = null;
+        try (JsonParser p = JSON.createParser(value)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if (name.equals("events")) {
+                    last = v == JsonToken.START_ARRAY ? decodeEvents(p, value, windowId, now, record) : null;
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return last;
+    }
+
+    /** Decodes the events array the parser stands at the start of, up to its end. */
+    private Decoded decodeEvents(JsonParser p, byte[] source, String windowId, long now, ConsumedRecord record)
+            throws IOException {
+        long latestAllowed = now + MAX_FUTURE_MS;
+        byte[] window = JsonStringEncoder.getInstance().quoteAsUTF8(windowId == null ? "" : windowId);
+        lines.reset();
+        ConsoleLogs.Builder console = null;
+        BlockMetrics metrics = BlockMetrics.empty().withMessage();
+        List<Rejection> rejected = List.of();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw new JsonParseException(p, "the events array is not closed");
+            }
+            Rejection rejection;
+            if (t != JsonToken.START_OBJECT) {
+                JsonNode node = Json.mapper().readTree(p);
+                rejection = new Rejection("event_not_object", "rrweb event rejected", String.valueOf(node));
+            } else {
+                rejection = decodeEvent(p, source, window, latestAllowed);
+                if (rejection == null) {
+                    metrics = event.addTo(metrics);
+                    ConsoleLogs.Line log = event.consoleLine(windowId == null ? "" : windowId);
+                    if (log != null) {
+                        (console == null ? console = new ConsoleLogs.Builder() : console).add(log);
+                    }
+                }
+            }
+            if (rejection != null) {
+                if (rejected.isEmpty()) {
+                    rejected = new ArrayList<>();
+                }
+                rejected.add(rejection);
+            }
+        }
+        return new Decoded(metrics, lines.toByteArray(), console == null ? null : console.build(), rejected);
+    }
+
+    /**
+     * Reads the event the parser stands at the start of and appends its line to {@link #lines}; returns why it was
+     * refused instead (then nothing is appended).
+     */
+    private Rejection decodeEvent(JsonParser p, byte[] source, byte[] window, long latestAllowed) throws IOException {
+        EventFields e = event.reset(source, offset(p.currentTokenLocation().getByteOffset()));
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            e.addMember(offset(p.currentTokenLocation().getByteOffset()), name.equals("cv"));
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "type" -> {
+                    e.typeIsInt = canConvertToInt(p, v);
+                    e.type = e.typeIsInt ? intValue(p, v) : -1;
+                    p.skipChildren();
+                }
+                case "timestamp" -> {
+                    e.timestampIsIntegral = v == JsonToken.VALUE_NUMBER_INT;
+                    e.timestamp = e.timestampIsIntegral ? longOf(p) : 0;
+                    p.skipChildren();
+                }
+                case "cv" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        e.cv = p.getText();
+                        e.cvShown = null;
+                    } else {
+                        e.cv = null;
+                        e.cvShown = String.valueOf((JsonNode) Json.mapper().readTree(p));
+                    }
+                    e.cvPresent = true;
+                }
+                case "data" -> {
+                    e.data.clear();
+                    e.dataSource = -1;
+                    if (v == JsonToken.VALUE_STRING) {
+                        e.data.add(compressedField(p, "data", "data"));
+                        e.dataIsString = true;
+                    } else {
+                        e.dataIsString = false;
+                        if (v == JsonToken.START_OBJECT) {
+                            readData(p, e);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        e.end = offset(p.currentTokenLocation().getByteOffset()) + 1;
+        String problem = e.problem(latestAllowed);
+        if (problem != null) {
+            return new Rejection(problem, "rrweb event rejected", e.raw());
+        }
+        return appendLine(e, window);
+    }
+
+    private void readData(JsonParser p, EventFields e) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (name) {
+                case "source" -> e.dataSource = asInt(p, v);
+                case "type" -> e.dataType = asInt(p, v);
+                case "texts", "attributes", "removes", "adds" -> {
+                    if (v == JsonToken.VALUE_STRING) {
+                        e.data.removeIf(f -> f.name.equals(name));
+                        e.data.add(compressedField(p, name, "data." + name));
+                    } else {
+                        e.data.removeIf(f -> f.name.equals(name));
+                    }
+                }
+                default -> { }
+            }
+            p.skipChildren();
+        }
+    }
+
+    /** A string value that may be a compressed field: its span, and its chars as bytes (or why they are not bytes). */
+    private CompressedField compressedField(JsonParser p, String name, String path) throws IOException {
+        int start = offset(p.currentTokenLocation().getByteOffset());
+        char[] chars = p.getTextCharacters();
+        int from = p.getTextOffset();
+        int length = p.getTextLength();
+        byte[] bytes = new byte[length];
+        String notBytes = null;
+        for (int i = 0; i < length; i++) {
+            char c = chars[from + i];
+            if (c > 0xFF) {
+                notBytes = path + ": character U+" + Integer.toHexString(c) + " at " + i + " is not a byte (ISO-8859-1)";
+                bytes = null;
+                break;
+            }
+            bytes[i] = (byte) c;
+        }
+        return new CompressedField(name, path, start, offset(p.currentLocation().getByteOffset()), bytes, notBytes);
+    }
+
+    /** Writes {@code [window, event]\n} with the event's per-event compression undone, framed as {@link TimedLines}. */
+    private Rejection appendLine(EventFields e, byte[] window) {
+        List<CompressedField> replaced = List.of();
+        if (e.cvPresent) {
+            if (e.cv == null || !PerEventCompression.VERSION_2024_10.equals(e.cv)) {
+                String shown = e.cv != null ? Json.mapper().getNodeFactory().textNode(e.cv).toString() : e.cvShown;
+                return new Rejection("unsupported_compression_version", "cv " + shown
+                        + " is not a per-event compression this decoder knows (" + PerEventCompression.VERSION_2024_10 + ")", e.raw());
+            }
+            replaced = e.compressedFields();
+            for (CompressedField f : replaced) {
+                if (f.bytes == null) {
+                    return new Rejection("compressed_field_undecodable", f.notBytes, e.raw());
+                }
+            }
+        }
+        GrowableBytes out = lines;
+        int mark = out.size();
+        out.writeLong(e.timestamp);
+        out.writeInt(0);
+        int lineStart = out.size();
+        out.write('[');
+        out.write('"');
+        out.write(window);
+        out.write('"');
+        out.write(',');
+        int eventStart = out.size();
+        if (!e.cvPresent) {
+            out.write(e.source, e.start, e.end - e.start);
+        } else {
+            try {
+                writeWithoutCv(e, sortedByStart(replaced), out);
+            } catch (CompressedFields.Rejected r) {
+                out.truncate(mark);
+                return new Rejection(r.reason, r.getMessage(), e.raw());
+            }
+        }
+        out.write(']');
+        byte[] bytes = out.array();
+        for (int i = eventStart, end = out.size(); i < end; i++) {
+            if (bytes[i] == '\n' || bytes[i] == '\r') {
+                bytes[i] = ' '; // whitespace between tokens: inside strings the parser allowed none
+            }
+        }
+        out.write('\n');
+        int lineLength = out.size() - lineStart;
+        out.setInt(mark + 8, lineLength);
+        e.lineBytes = lineLength;
+        e.lineStart = lineStart;
+        e.eventStartInLine = eventStart - lineStart;
+        return null;
+    }
+
+    /** The event as an object of its members but the cv ones, each compressed field inflated in place of its string. */
+    private void writeWithoutCv(EventFields e, List<CompressedField> fields, GrowableBytes out) throws CompressedFields.Rejected {
+        CompressedFields.Budget budget = new CompressedFields.Budget(maxDecompressedEventBytes);
+        out.write('{');
+        boolean first = true;
+        int next = 0;
+        for (int m = 0; m < e.members; m++) {
+            if (e.memberIsCv[m]) {
+                continue;
+            }
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            int cursor = e.memberStarts[m];
+            int end = e.memberEnd(m);
+            while (next < fields.size() && fields.get(next).start < end) {
+                CompressedField f = fields.get(next++);
+                out.write(e.source, cursor, f.start - cursor);
+                compressed.inflateInto(f.bytes, f.path, budget, out);
+                cursor = f.end;
+            }
+            out.write(e.source, cursor, end - cursor);
+        }
+        out.write('}');
+    }
+
+    private static List<CompressedField> sortedByStart(List<CompressedField> fields) {
+        if (fields.size() < 2) {
+            return fields;
+        }
+        List<CompressedField> sorted = new ArrayList<>(fields);
+        sorted.sort((a, b) -> Integer.compare(a.start, b.start));
+        return sorted;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+    }
+
+    @Override
+    public void close() {
+        compressed.close();
+    }
+
+    // --- scalar values with databind's coercions ---
+
+    private static long longValue(JsonParser p, JsonToken v, String name) throws IOException {
+        return switch (v) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getValueAsLong();
+            case VALUE_NULL -> 0;
+            case VALUE_STRING -> {
+                try {
+                    yield Long.parseLong(p.getText().trim());
+                } catch (NumberFormatException e) {
+                    throw new JsonParseException(p, name + " is not a number: " + p.getText());
+                }
+            }
+            default -> throw new JsonParseException(p, name + " is not a number");
+        };
+    }
+
+    private static String stringValue(JsonParser p, JsonToken v, String name) throws IOException {
+        if (v == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (!v.isScalarValue()) {
+            throw new JsonParseException(p, name + " is not a string");
+        }
+        return p.getText();
+    }
+
+    private static boolean booleanValue(JsonParser p, JsonToken v, String name) throws IOException {
+        return switch (v) {
+            case VALUE_TRUE -> true;
+            case VALUE_FALSE, VALUE_NULL -> false;
+            default -> throw new JsonParseException(p, name + " is not a boolean");
+        };
+    }
+
+    /** As {@code JsonNode.canConvertToInt()} for the node this value would be. */
+    private static boolean canConvertToInt(JsonParser p, JsonToken v) throws IOException {
+        if (v == JsonToken.VALUE_NUMBER_INT) {
+            return p.getNumberType() == JsonParser.NumberType.INT;
+        }
+        if (v == JsonToken.VALUE_NUMBER_FLOAT) {
+            double d = p.getDoubleValue();
+            return d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
+        }
+        return false;
+    }
+
+    private static int intValue(JsonParser p, JsonToken v) throws IOException {
+        return v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : (int) p.getDoubleValue();
+    }
+
+    /** As {@code JsonNode.asInt(-1)} for the node this value would be. */
+    private static int asInt(JsonParser p, JsonToken v) throws IOException {
+        return switch (v) {
+            case VALUE_NUMBER_INT -> p.getNumberType() == JsonParser.NumberType.INT ? p.getIntValue() : (int) longOf(p);
+            case VALUE_NUMBER_FLOAT -> (int) p.getDoubleValue();
+            case VALUE_STRING -> com.fasterxml.jackson.core.io.NumberInput.parseAsInt(p.getText(), -1);
+            case VALUE_TRUE -> 1;
+            case VALUE_FALSE -> 0;
+            default -> -1;
+        };
+    }
+
+    private static long longOf(JsonParser p) throws IOException {
+        return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue().longValue() : p.getLongValue();
+    }
+
+    private static int offset(long byteOffset) {
+        return (int) byteOffset;
+    }
+
+    static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    // --- what one message and one event are made of while decoding ---
+
+    private static final class Header {
+        long teamId;
+        String sessionId;
+        boolean sessionIdSeen;
+        String windowId;
+        boolean windowIdSeen;
+        String distinctId;
+        String snapshotSource;
+        String snapshotLibrary;
+        long receivedAtMs;
+        String retention;
+        boolean encrypt;
+        RecordingEventPart eventPart;
+
+        Origin origin(RetentionClass retentionClass) {
+            return new Origin(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,
+                    retentionClass, encrypt);
+        }
+    }
+
+    private record Rejection(String reason, String detail, String payload) {}
+
+    private record Decoded(BlockMetrics metrics, byte[] lines, byte[] console, List<Rejection> rejected) {
+        static final Decoded NONE = new Decoded(BlockMetrics.empty().withMessage(), new byte[0], null, List.of());
+    }
+
+    private record CompressedField(String name, String path, int start, int end, byte[] bytes, String notBytes) {}
+
+    private final class EventFields {
+        byte[] source;
+        int start;
+        int end;
+        boolean typeIsInt;
+        int type;
+        boolean timestampIsIntegral;
+        long timestamp;
+        boolean cvPresent;
+        String cv;
+        String cvShown;
+        int members;
+        int[] memberStarts = new int[8];
+        boolean[] memberIsCv = new boolean[8];
+        boolean dataIsString;
+        int dataSource;
+        int dataType;
+        final List<CompressedField> data = new ArrayList<>(4);
+        int lineBytes;
+        int lineStart;
+        int eventStartInLine;
+
+        EventFields reset(byte[] from, int at) {
+            source = from;
+            start = at;
+            typeIsInt = false;
+            type = -1;
+            timestampIsIntegral = false;
+            timestamp = 0;
+            cvPresent = false;
+            cv = null;
+            cvShown = null;
+            members = 0;
+            dataIsString = false;
+            dataSource = -1;
+            dataType = -1;
+            data.clear();
+            return this;
+        }
+
+        void addMember(int nameStart, boolean isCv) {
+            if (members == memberStarts.length) {
+                memberStarts = java.util.Arrays.copyOf(memberStarts, members * 2);
+                memberIsCv = java.util.Arrays.copyOf(memberIsCv, members * 2);
+            }
+            memberStarts[members] = nameStart;
+            memberIsCv[members++] = isCv;
+        }
+
+        /**
+         * Where member {@code m}'s value ends: before the comma ahead of the next member, or before the closing
+         * brace, whitespace left out. Between two members there is only whitespace and one comma.
+         */
+        int memberEnd(int m) {
+            int i = (m + 1 < members ? memberStarts[m + 1] : end - 1) - 1;
+            while (isSpace(source[i])) {
+                i--;
+            }
+            if (m + 1 < members) {
+                i--; // the comma
+                while (isSpace(source[i])) {
+                    i--;
+                }
+            }
+            return i + 1;
+        }
+
+        String problem(long latestAllowed) {
+            if (!typeIsInt) {
+                return "event_without_type";
+            }
+            if (!timestampIsIntegral) {
+                return "event_without_timestamp";
+            }
+            if (timestamp <= 0) {
+                return "timestamp_not_positive";
+            }
+            if (timestamp > latestAllowed) {
+                return "timestamp_too_far_in_future";
+            }
+            return null;
+        }
+
+        /** The fields per-event compression compressed in this event, in the order they are decoded. */
+        List<CompressedField> compressedFields() {
+            if (type == FULL_SNAPSHOT && dataIsString) {
+                return data;
+            }
+            if (type == INCREMENTAL_SNAPSHOT && !dataIsString) {
+                List<String> names = dataSource == SOURCE_MUTATION ? MUTATION_FIELDS
+                        : dataSource == SOURCE_STYLESHEET_RULE ? STYLESHEET_FIELDS : List.of();
+                List<CompressedField> fields = new ArrayList<>(names.size());
+                for (String name : names) {
+                    for (CompressedField f : data) {
+                        if (f.name.equals(name)) {
+                            fields.add(f);
+                        }
+                    }
+                }
+                return fields;
+            }
+            return List.of();
+        }
+
+        String raw() {
+            return new String(source, start, end - start, StandardCharsets.UTF_8);
+        }
+
+        /** The decoded event as a tree: for the rare events whose metrics need more than type and source. */
+        JsonNode tree() {
+            byte[] written = lines.array();
+            int from = lineStart + eventStartInLine;
+            int to = lineStart + lineBytes - 2; // before "]\n"
+            try {
+                return Json.mapper().readTree(written, from, to - from);
+            } catch (IOException e) {
+                throw new IllegalStateException("a line the decoder wrote is not JSON", e);
+            }
+        }
+
+        BlockMetrics addTo(BlockMetrics metrics) {
+            if (type == META || type == PLUGIN) {
+                return metrics.withEvent(tree(), timestamp, lineBytes);
+            }
+            return metrics.withEvent(type, dataSource, dataType, timestamp, lineBytes);
+        }
+
+        ConsoleLogs.Line consoleLine(String windowId) {
+            return type == PLUGIN ? ConsoleLogs.of(tree(), timestamp, windowId) : null;
+        }
+    }
+}
