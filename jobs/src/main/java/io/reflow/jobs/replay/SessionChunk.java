@@ -1,5 +1,6 @@
 package io.reflow.jobs.replay;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * One decoded recording message on its way to its session's buffer: who it belongs to, its metrics,
@@ -8,6 +9,7 @@ package io.reflow.jobs.replay;
  * with {@code eventPart} set and no lines, until {@link JoinEventParts} has all parts. {@code encrypt}: the team wants
  * the session's blocks encrypted (stamped by capture).
  */
+@TypeInfo(SessionChunkSerializer.Factory.class)
 public record SessionChunk(
         long teamId,
         String sessionId,
