@@ -127,11 +127,15 @@ public record BlockMetrics(
         long firstActive = !hasActivity(firstActiveTimestamp) ? later.firstActiveTimestamp
                 : !hasActivity(later.firstActiveTimestamp) ? firstActiveTimestamp
                 : Math.min(firstActiveTimestamp, later.firstActiveTimestamp);
-        Set<String> merged = new LinkedHashSet<>(Arrays.asList(urls));
-        for (String u : later.urls) {
-            if (merged.size() < MAX_URLS) {
-                merged.add(u);
+        String[] mergedUrls = urls;
+        if (later.urls.length > 0) {
+            Set<String> merged = new LinkedHashSet<>(Arrays.asList(urls));
+            for (String u : later.urls) {
+                if (merged.size() < MAX_URLS) {
+                    merged.add(u);
+                }
             }
+            mergedUrls = merged.toArray(new String[0]);
         }
         return new BlockMetrics(Math.min(firstTimestamp, later.firstTimestamp), Math.max(lastTimestamp, later.lastTimestamp),
                 eventCount + later.eventCount, messageCount + later.messageCount, size + later.size,
@@ -139,7 +143,7 @@ public record BlockMetrics(
                 mouseActivityCount + later.mouseActivityCount, active, firstActive,
                 Math.max(lastActiveTimestamp, later.lastActiveTimestamp), consoleLogCount + later.consoleLogCount,
                 consoleWarnCount + later.consoleWarnCount, consoleErrorCount + later.consoleErrorCount,
-                firstUrl != null ? firstUrl : later.firstUrl, merged.toArray(new String[0]));
+                firstUrl != null ? firstUrl : later.firstUrl, mergedUrls);
     }
 
     private static boolean hasActivity(long timestamp) {

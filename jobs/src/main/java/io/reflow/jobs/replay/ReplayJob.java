@@ -80,6 +80,9 @@ public final class ReplayJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
+        // no operator of this job keeps or changes a record it was handed, so chained operators need not copy them:
+        // without this every Kafka record (and its bytes) was copied on its way from the source to the decoder
+        env.getConfig().enableObjectReuse();
         SingleOutputStreamOperator<SessionChunk> chunks = env
                 .fromSource(recordings, WatermarkStrategy.noWatermarks(), "recordings")
                 .uid(SOURCE_UID)

@@ -53,23 +53,76 @@ final class TimedLines {
         }
     }
 
-    /** Concatenates the lines of all packed chunks in timestamp order (stable: equal timestamps keep arrival order). */
+    /**
+     * Concatenates the lines of all packed chunks in timestamp order (stable: equal timestamps keep arrival order).
+     * Lines nearly always arrive in order; then they are copied straight out of the chunks, and otherwise only their
+     * positions are sorted, never the lines themselves.
+     */
     static byte[] sortedConcatenation(Iterable<byte[]> packedChunks) {
-        List<Line> lines = new ArrayList<>();
+        List<byte[]> chunks = new ArrayList<>();
+        int lines = 0;
+        long size = 0;
+        boolean inOrder = true;
+        long previous = Long.MIN_VALUE;
         for (byte[] chunk : packedChunks) {
-            decode(chunk, lines);
+            chunks.add(chunk);
+            for (int at = 0; at < chunk.length; ) {
+                long ts = readLong(chunk, at);
+                int length = readInt(chunk, at + 8);
+                inOrder &= ts >= previous;
+                previous = ts;
+                size += length;
+                lines++;
+                at += 12 + length;
+            }
         }
-        lines.sort(Comparator.comparingLong(Line::timestamp));
-        int size = 0;
-        for (Line l : lines) {
-            size += l.bytes().length;
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalStateException("a block of " + size + " bytes is larger than an array can hold");
         }
-        byte[] result = new byte[size];
+        byte[] result = new byte[(int) size];
         int pos = 0;
-        for (Line l : lines) {
-            System.arraycopy(l.bytes(), 0, result, pos, l.bytes().length);
-            pos += l.bytes().length;
+        if (inOrder) {
+            for (byte[] chunk : chunks) {
+                for (int at = 0; at < chunk.length; ) {
+                    int length = readInt(chunk, at + 8);
+                    System.arraycopy(chunk, at + 12, result, pos, length);
+                    pos += length;
+                    at += 12 + length;
+                }
+            }
+            return result;
+        }
+        long[] timestamps = new long[lines];
+        int[] chunkOf = new int[lines];
+        int[] offsetOf = new int[lines];
+        Integer[] order = new Integer[lines];
+        int n = 0;
+        for (int c = 0; c < chunks.size(); c++) {
+            byte[] chunk = chunks.get(c);
+            for (int at = 0; at < chunk.length; ) {
+                timestamps[n] = readLong(chunk, at);
+                chunkOf[n] = c;
+                offsetOf[n] = at;
+                order[n] = n;
+                n++;
+                at += 12 + readInt(chunk, at + 8);
+            }
+        }
+        java.util.Arrays.sort(order, Comparator.comparingLong(i -> timestamps[i])); // stable
+        for (int i : order) {
+            byte[] chunk = chunks.get(chunkOf[i]);
+            int length = readInt(chunk, offsetOf[i] + 8);
+            System.arraycopy(chunk, offsetOf[i] + 12, result, pos, length);
+            pos += length;
         }
         return result;
+    }
+
+    private static long readLong(byte[] b, int at) {
+        return (long) readInt(b, at) << 32 | (readInt(b, at + 4) & 0xFFFFFFFFL);
+    }
+
+    private static int readInt(byte[] b, int at) {
+        return (b[at] & 0xFF) << 24 | (b[at + 1] & 0xFF) << 16 | (b[at + 2] & 0xFF) << 8 | (b[at + 3] & 0xFF);
     }
 }
