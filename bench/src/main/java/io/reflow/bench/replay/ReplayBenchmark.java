@@ -122,6 +122,8 @@ public final class ReplayBenchmark {
             double bytesPerMessage = (double) backlog.sent().bytes() / messages;
             long deadline = System.currentTimeMillis() + Math.max(300_000, options.backlogMb() * 1_000L);
             long[] at10 = null; // {time ms, records, job CPU ticks}
+            Map<String, Long> threadsAt10 = Map.of();
+            Map<String, Long> threadsAt90 = Map.of();
             long[] at90 = null;
             long allEmittedAt = 0;
             boolean committed = false;
@@ -139,9 +141,11 @@ public final class ReplayBenchmark {
                 long now = System.currentTimeMillis();
                 if (at10 == null && records >= messages / 10) {
                     at10 = new long[] {now, records, ProcessCpu.ticks(job.pid())};
+                    threadsAt10 = ThreadCpu.byName(job.pid());
                 }
                 if (at90 == null && records >= messages * 9 / 10) {
                     at90 = new long[] {now, records, ProcessCpu.ticks(job.pid())};
+                    threadsAt90 = ThreadCpu.byName(job.pid());
                 }
                 if (allEmittedAt == 0 && records >= messages) {
                     allEmittedAt = now;
@@ -161,6 +165,7 @@ public final class ReplayBenchmark {
             double endToEnd = backlog.sent().bytes() / 1e6 / ((allEmittedAt - runningSince) / 1e3);
             SummaryFollower.Snapshot rows = follower.snapshot();
             Properties status = job.status();
+            System.out.println("  job JVM threads' CPU from 10% to 90% of the backlog: " + ThreadCpu.difference(threadsAt10, threadsAt90, 12));
             return new ThroughputResult(rate, cpuPerMb, endToEnd, (allEmittedAt - runningSince) / 1e3, rows.compressionRatio(),
                     rows.fileFirstSeen().size(), Long.parseLong(status.getProperty("checkpoints_completed", "0")),
                     Long.parseLong(status.getProperty("checkpoints_failed", "0")),

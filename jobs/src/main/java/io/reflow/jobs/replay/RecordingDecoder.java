@@ -83,6 +83,7 @@ public final class RecordingDecoder implements AutoCloseable {
                 throw new JsonParseException(p, "a recording message is a JSON object");
             }
             JsonToken t;
+            fields:
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
@@ -112,6 +113,14 @@ public final class RecordingDecoder implements AutoCloseable {
                             throw new JsonParseException(p, "events must be an array");
                         } else if (h.teamId != 0 && h.sessionIdSeen && h.windowIdSeen) {
                             // capture writes events last: decode them now, in the same pass
+                            int arrayStart = offset(p.currentTokenLocation().getByteOffset());
+                            Decoded fast = scanEvents(value, arrayStart, h.windowId, now);
+                            if (fast != null) {
+                                inline = fast; // the message ended with the events: nothing left to read
+                                eventsLater = false;
+                                t = JsonToken.END_OBJECT;
+                                break fields;
+                            }
                             inline = decodeEvents(p, value, h.windowId, now, record);
                             eventsLater = false;
                         } else {
@@ -215,51 +224,330 @@ public final class RecordingDecoder implements AutoCloseable {
     /** Decodes the events array the parser stands at the start of, up to its end. */
     private Decoded decodeEvents(JsonParser p, byte[] source, String windowId, long now, ConsumedRecord record)
             throws IOException {
-        long latestAllowed = now + MAX_FUTURE_MS;
-        byte[] window = JsonStringEncoder.getInstance().quoteAsUTF8(windowId == null ? "" : windowId);
-        lines.reset();
-        ConsoleLogs.Builder console = null;
-        BlockMetrics metrics = BlockMetrics.empty().withMessage();
-        List<Rejection> rejected = List.of();
+        EventsOut out = new EventsOut(windowId, now);
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) {
                 throw new JsonParseException(p, "the events array is not closed");
             }
-            Rejection rejection;
             if (t != JsonToken.START_OBJECT) {
                 JsonNode node = Json.mapper().readTree(p);
-                rejection = new Rejection("event_not_object", "rrweb event rejected", String.valueOf(node));
+                out.add(new Rejection("event_not_object", "rrweb event rejected", String.valueOf(node)));
             } else {
-                rejection = decodeEvent(p, source, window, latestAllowed);
-                if (rejection == null) {
-                    metrics = event.addTo(metrics);
-                    ConsoleLogs.Line log = event.consoleLine(windowId == null ? "" : windowId);
-                    if (log != null) {
-                        (console == null ? console = new ConsoleLogs.Builder() : console).add(log);
+                out.add(decodeEvent(p, source, out.window, out.latestAllowed, 0));
+            }
+        }
+        return out.decoded();
+    }
+
+    /**
+     * The events array at {@code arrayStart} read with {@link JsonBytes}: plain events (neither per-event compression
+     * nor a meta or plugin event) are checked and copied without a parser, the others are handed to Jackson one by one.
+     * Null when the array holds anything {@link JsonBytes} does not accept, or the message goes on after the array
+     * with more than its closing brace: then the caller decodes it all with Jackson.
+     */
+    private Decoded scanEvents(byte[] b, int arrayStart, String windowId, long now) throws IOException {
+        int end = b.length;
+        EventsOut out = new EventsOut(windowId, now);
+        int i = JsonBytes.skipWhitespace(b, arrayStart + 1, end);
+        if (i < end && b[i] == ']') {
+            i++;
+        } else {
+            while (true) {
+                if (i >= end || b[i] != '{') {
+                    return null;
+                }
+                int eventEnd = scanEvent(b, i, end, out);
+                if (eventEnd == JsonBytes.FAIL) {
+                    return null;
+                }
+                i = JsonBytes.skipWhitespace(b, eventEnd, end);
+                if (i >= end) {
+                    return null;
+                }
+                if (b[i] == ']') {
+                    i++;
+                    break;
+                }
+                if (b[i] != ',') {
+                    return null;
+                }
+                i = JsonBytes.skipWhitespace(b, i + 1, end);
+            }
+        }
+        i = JsonBytes.skipWhitespace(b, i, end);
+        if (i >= end || b[i] != '}' || JsonBytes.skipWhitespace(b, i + 1, end) != end) {
+            return null;
+        }
+        return out.decoded();
+    }
+
+    /** Reads one event at {@code start} ('{') into {@code out}; returns its end, or {@link JsonBytes#FAIL}. */
+    private int scanEvent(byte[] b, int start, int end, EventsOut out) throws IOException {
+        EventFields e = event.reset(b, start);
+        boolean plainType = false;
+        boolean plainTimestamp = false;
+        boolean needsParser = false;
+        int dataStringFrom = -1;
+        int dataStringTo = -1;
+        int i = JsonBytes.skipWhitespace(b, start + 1, end);
+        if (i < end && b[i] == '}') {
+            i++;
+            needsParser = true;
+        } else {
+            while (true) {
+                if (i >= end || b[i] != '"') {
+                    return JsonBytes.FAIL;
+                }
+                int keyEnd = JsonBytes.skipString(b, i, end);
+                if (keyEnd == JsonBytes.FAIL) {
+                    return JsonBytes.FAIL;
+                }
+                int keyFrom = i + 1;
+                int keyTo = keyEnd - 1;
+                needsParser |= hasBackslash(b, keyFrom, keyTo); // a name written with escapes: Jackson reads it
+                boolean isCv = JsonBytes.equalsAscii(b, keyFrom, keyTo, "cv");
+                e.addMember(i, isCv);
+                i = JsonBytes.skipWhitespace(b, keyEnd, end);
+                if (i >= end || b[i] != ':') {
+                    return JsonBytes.FAIL;
+                }
+                i = JsonBytes.skipWhitespace(b, i + 1, end);
+                int valueEnd;
+                if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "type")) {
+                    valueEnd = JsonBytes.plainIntegerEnd(b, i, end);
+                    plainType = valueEnd != JsonBytes.FAIL;
+                    if (plainType) {
+                        long v = JsonBytes.parsePlainInteger(b, i, valueEnd);
+                        plainType = v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
+                        e.type = (int) v;
+                    } else {
+                        valueEnd = JsonBytes.skipValue(b, i, end);
+                    }
+                } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "timestamp")) {
+                    valueEnd = JsonBytes.plainIntegerEnd(b, i, end);
+                    plainTimestamp = valueEnd != JsonBytes.FAIL;
+                    if (plainTimestamp) {
+                        e.timestamp = JsonBytes.parsePlainInteger(b, i, valueEnd);
+                    } else {
+                        valueEnd = JsonBytes.skipValue(b, i, end);
+                    }
+                } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "data")) {
+                    e.dataSource = -1;
+                    e.dataType = -1;
+                    e.dataIsString = i < end && b[i] == '"';
+                    dataStringFrom = -1;
+                    java.util.Arrays.fill(fieldFrom, -1);
+                    if (i < end && b[i] == '{') {
+                        valueEnd = scanData(b, i, end, e);
+                        if (valueEnd == DATA_NEEDS_PARSER) {
+                            needsParser = true;
+                            valueEnd = JsonBytes.skipValue(b, i, end);
+                        }
+                    } else {
+                        valueEnd = JsonBytes.skipValue(b, i, end);
+                        if (e.dataIsString) {
+                            dataStringFrom = i;
+                            dataStringTo = valueEnd;
+                        }
+                    }
+                } else if (isCv) {
+                    valueEnd = JsonBytes.skipValue(b, i, end);
+                    e.cvPresent = true;
+                    if (JsonBytes.equalsAscii(b, i, valueEnd, VERSION_2024_10_JSON)) {
+                        e.cv = PerEventCompression.VERSION_2024_10;
+                    } else {
+                        needsParser = true; // Jackson says what is wrong with it
+                    }
+                } else {
+                    valueEnd = JsonBytes.skipValue(b, i, end);
+                }
+                if (valueEnd == JsonBytes.FAIL) {
+                    return JsonBytes.FAIL;
+                }
+                i = JsonBytes.skipWhitespace(b, valueEnd, end);
+                if (i >= end) {
+                    return JsonBytes.FAIL;
+                }
+                if (b[i] == '}') {
+                    i++;
+                    break;
+                }
+                if (b[i] != ',') {
+                    return JsonBytes.FAIL;
+                }
+                i = JsonBytes.skipWhitespace(b, i + 1, end);
+            }
+        }
+        int eventEnd = i;
+        e.end = eventEnd;
+        needsParser |= !plainType || !plainTimestamp || e.type == META || e.type == PLUGIN
+                || e.timestamp <= 0 || e.timestamp > out.latestAllowed;
+        if (needsParser) {
+            try (JsonParser p = JSON.createParser(b, start, eventEnd - start)) {
+                p.nextToken();
+                out.add(decodeEvent(p, b, out.window, out.latestAllowed, start));
+            }
+            return eventEnd;
+        }
+        if (e.type != INCREMENTAL_SNAPSHOT) {
+            e.dataSource = -1;
+            e.dataType = -1;
+        }
+        if (e.cvPresent) {
+            if (dataStringFrom >= 0) {
+                e.data.add(latin1Field("data", "data", dataStringFrom, dataStringTo));
+            }
+            for (int f = 0; f < COMPRESSIBLE.length; f++) {
+                if (fieldFrom[f] >= 0) {
+                    e.data.add(latin1Field(COMPRESSIBLE[f], "data." + COMPRESSIBLE[f], fieldFrom[f], fieldTo[f]));
+                }
+            }
+        }
+        out.add(appendLine(e, out.window));
+        return eventEnd;
+    }
+
+    private static final String[] COMPRESSIBLE = {"texts", "attributes", "removes", "adds"};
+    private static final String VERSION_2024_10_JSON = "\"" + PerEventCompression.VERSION_2024_10 + "\"";
+    private static final int DATA_NEEDS_PARSER = -2;
+    private final int[] fieldFrom = new int[COMPRESSIBLE.length];
+    private final int[] fieldTo = new int[COMPRESSIBLE.length];
+    private final String[] latin1Problem = new String[1];
+
+    private CompressedField latin1Field(String name, String path, int from, int to) {
+        latin1Problem[0] = null;
+        byte[] bytes = JsonBytes.latin1(event.source, from, to, path, latin1Problem);
+        return new CompressedField(name, path, from, to, bytes, latin1Problem[0]);
+    }
+
+    /**
+     * Reads the data object at {@code i}: {@code source} and {@code type} into {@code e}, and where the string values of
+     * the fields per-event compression may compress are ({@link #fieldFrom}); returns its end, {@link JsonBytes#FAIL},
+     * or {@link #DATA_NEEDS_PARSER} when source or type is not a plain int.
+     */
+    private int scanData(byte[] b, int i, int end, EventFields e) {
+        i = JsonBytes.skipWhitespace(b, i + 1, end);
+        if (i < end && b[i] == '}') {
+            return i + 1;
+        }
+        while (true) {
+            if (i >= end || b[i] != '"') {
+                return JsonBytes.FAIL;
+            }
+            int keyEnd = JsonBytes.skipString(b, i, end);
+            if (keyEnd == JsonBytes.FAIL) {
+                return JsonBytes.FAIL;
+            }
+            int keyFrom = i + 1;
+            int keyTo = keyEnd - 1;
+            if (hasBackslash(b, keyFrom, keyTo)) {
+                return DATA_NEEDS_PARSER;
+            }
+            i = JsonBytes.skipWhitespace(b, keyEnd, end);
+            if (i >= end || b[i] != ':') {
+                return JsonBytes.FAIL;
+            }
+            i = JsonBytes.skipWhitespace(b, i + 1, end);
+            boolean isSource = JsonBytes.equalsAscii(b, keyFrom, keyTo, "source");
+            boolean isType = !isSource && JsonBytes.equalsAscii(b, keyFrom, keyTo, "type");
+            int valueEnd;
+            if (isSource || isType) {
+                valueEnd = JsonBytes.plainIntegerEnd(b, i, end);
+                if (valueEnd == JsonBytes.FAIL) {
+                    return DATA_NEEDS_PARSER;
+                }
+                long v = JsonBytes.parsePlainInteger(b, i, valueEnd);
+                if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                    return DATA_NEEDS_PARSER;
+                }
+                if (isSource) {
+                    e.dataSource = (int) v;
+                } else {
+                    e.dataType = (int) v;
+                }
+            } else {
+                valueEnd = JsonBytes.skipValue(b, i, end);
+                if (valueEnd == JsonBytes.FAIL) {
+                    return JsonBytes.FAIL;
+                }
+                for (int f = 0; f < COMPRESSIBLE.length; f++) {
+                    if (JsonBytes.equalsAscii(b, keyFrom, keyTo, COMPRESSIBLE[f])) {
+                        fieldFrom[f] = b[i] == '"' ? i : -1;
+                        fieldTo[f] = valueEnd;
                     }
                 }
             }
-            if (rejection != null) {
-                if (rejected.isEmpty()) {
-                    rejected = new ArrayList<>();
-                }
-                rejected.add(rejection);
+            i = JsonBytes.skipWhitespace(b, valueEnd, end);
+            if (i >= end) {
+                return JsonBytes.FAIL;
+            }
+            if (b[i] == '}') {
+                return i + 1;
+            }
+            if (b[i] != ',') {
+                return JsonBytes.FAIL;
+            }
+            i = JsonBytes.skipWhitespace(b, i + 1, end);
+        }
+    }
+
+    private static boolean hasBackslash(byte[] b, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (b[k] == '\\') {
+                return true;
             }
         }
-        return new Decoded(metrics, lines.toByteArray(), console == null ? null : console.build(), rejected);
+        return false;
+    }
+
+    /** What the events of one message add up to while they are decoded. */
+    private final class EventsOut {
+        final String windowId;
+        final byte[] window;
+        final long latestAllowed;
+        ConsoleLogs.Builder console;
+        BlockMetrics metrics = BlockMetrics.empty().withMessage();
+        List<Rejection> rejected = List.of();
+
+        EventsOut(String windowId, long now) {
+            this.windowId = windowId == null ? "" : windowId;
+            this.window = JsonStringEncoder.getInstance().quoteAsUTF8(this.windowId);
+            this.latestAllowed = now + MAX_FUTURE_MS;
+            lines.reset();
+        }
+
+        /** The outcome of one event: null when {@link #event} holds it, appended to the lines. */
+        void add(Rejection rejection) {
+            if (rejection == null) {
+                metrics = event.addTo(metrics);
+                ConsoleLogs.Line log = event.consoleLine(windowId);
+                if (log != null) {
+                    (console == null ? console = new ConsoleLogs.Builder() : console).add(log);
+                }
+                return;
+            }
+            if (rejected.isEmpty()) {
+                rejected = new ArrayList<>();
+            }
+            rejected.add(rejection);
+        }
+
+        Decoded decoded() {
+            return new Decoded(metrics, lines.toByteArray(), console == null ? null : console.build(), rejected);
+        }
     }
 
     /**
      * Reads the event the parser stands at the start of and appends its line to {@link #lines}; returns why it was
      * refused instead (then nothing is appended).
      */
-    private Rejection decodeEvent(JsonParser p, byte[] source, byte[] window, long latestAllowed) throws IOException {
-        EventFields e = event.reset(source, offset(p.currentTokenLocation().getByteOffset()));
+    private Rejection decodeEvent(JsonParser p, byte[] source, byte[] window, long latestAllowed, int base) throws IOException {
+        EventFields e = event.reset(source, base + offset(p.currentTokenLocation().getByteOffset()));
         JsonToken t;
         while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            e.addMember(offset(p.currentTokenLocation().getByteOffset()), name.equals("cv"));
+            e.addMember(base + offset(p.currentTokenLocation().getByteOffset()), name.equals("cv"));
             JsonToken v = p.nextToken();
             switch (name) {
                 case "type" -> {
@@ -286,12 +574,12 @@ public final class RecordingDecoder implements AutoCloseable {
                     e.data.clear();
                     e.dataSource = -1;
                     if (v == JsonToken.VALUE_STRING) {
-                        e.data.add(compressedField(p, "data", "data"));
+                        e.data.add(compressedField(p, "data", "data", base));
                         e.dataIsString = true;
                     } else {
                         e.dataIsString = false;
                         if (v == JsonToken.START_OBJECT) {
-                            readData(p, e);
+                            readData(p, e, base);
                         } else {
                             p.skipChildren();
                         }
@@ -300,7 +588,7 @@ public final class RecordingDecoder implements AutoCloseable {
                 default -> p.skipChildren();
             }
         }
-        e.end = offset(p.currentTokenLocation().getByteOffset()) + 1;
+        e.end = base + offset(p.currentTokenLocation().getByteOffset()) + 1;
         String problem = e.problem(latestAllowed);
         if (problem != null) {
             return new Rejection(problem, "rrweb event rejected", e.raw());
@@ -308,7 +596,7 @@ public final class RecordingDecoder implements AutoCloseable {
         return appendLine(e, window);
     }
 
-    private void readData(JsonParser p, EventFields e) throws IOException {
+    private void readData(JsonParser p, EventFields e, int base) throws IOException {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
@@ -318,7 +606,7 @@ public final class RecordingDecoder implements AutoCloseable {
                 case "texts", "attributes", "removes", "adds" -> {
                     if (v == JsonToken.VALUE_STRING) {
                         e.data.removeIf(f -> f.name.equals(name));
-                        e.data.add(compressedField(p, name, "data." + name));
+                        e.data.add(compressedField(p, name, "data." + name, base));
                     } else {
                         e.data.removeIf(f -> f.name.equals(name));
                     }
@@ -330,8 +618,8 @@ public final class RecordingDecoder implements AutoCloseable {
     }
 
     /** A string value that may be a compressed field: its span, and its chars as bytes (or why they are not bytes). */
-    private CompressedField compressedField(JsonParser p, String name, String path) throws IOException {
-        int start = offset(p.currentTokenLocation().getByteOffset());
+    private CompressedField compressedField(JsonParser p, String name, String path, int base) throws IOException {
+        int start = base + offset(p.currentTokenLocation().getByteOffset());
         char[] chars = p.getTextCharacters();
         int from = p.getTextOffset();
         int length = p.getTextLength();
@@ -346,7 +634,7 @@ public final class RecordingDecoder implements AutoCloseable {
             }
             bytes[i] = (byte) c;
         }
-        return new CompressedField(name, path, start, offset(p.currentLocation().getByteOffset()), bytes, notBytes);
+        return new CompressedField(name, path, start, base + offset(p.currentLocation().getByteOffset()), bytes, notBytes);
     }
 
     /** Writes {@code [window, event]\n} with the event's per-event compression undone, framed as {@link TimedLines}. */

@@ -59,6 +59,17 @@ class RecordingDecoderTest {
                 "{\"type\":4,\"timestamp\":" + TS + ",\"cv\":\"2024-10\",\"data\":{\"href\":\"http://c/\"}}",
                 "{\"cv\":\"2024-10\",\"cv\":\"2024-10\",\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":1}}",
                 "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":1},\"cv\":\"2024-10\",\"cv\":\"2024-10\"}",
+                // what the byte scanner leaves to Jackson, or reads itself
+                "{\"typ\\u0065\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":1}}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"sou\\u0072ce\":2,\"type\":2}}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":1,\"deep\":" + "[".repeat(300) + "]".repeat(300) + "}}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":2,\"type\":2,\"x\":-0,\"y\":1e3,\"z\":-1.5E-2,\"n\":null,\"t\":true,\"f\":false}}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":2,\"type\":2},\"data\":null}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":2.0,\"type\":2}}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":1,\"s\":\"\\ud83d\\ude00 😀 \\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}}",
+                "{\"type\":3,\"timestamp\":" + TS + ",\"data\":{\"source\":1},\"delay\":5,\"extra\":{\"a\":[1,{\"b\":\"c\"}]}}",
+                "{\"type\":5,\"timestamp\":" + TS + ",\"data\":{\"tag\":\"$pageview\",\"payload\":{\"href\":\"http://x/\"}}}",
+                "{}",
                 // refused
                 "{\"timestamp\":" + TS + ",\"data\":{}}",
                 "{\"type\":\"3\",\"timestamp\":" + TS + "}",
@@ -108,6 +119,26 @@ class RecordingDecoderTest {
                 .containsExactly("invalid_message");
         assertThat(decodeReasons("[]")).containsExactly("invalid_message");
         assertThat(decodeReasons("{\"team_id\":4,\"session_id\":{},\"events\":[]}")).containsExactly("invalid_message");
+    }
+
+    @Test
+    void brokenJsonInsideAnEventMakesTheWholeMessageADeadLetterAsBefore() throws Exception {
+        for (String broken : List.of("{\"type\":3,\"timestamp\":0012}", "{\"type\":3,\"timestamp\":1,}",
+                "{\"type\":3,\"timestamp\":1,\"data\":{\"a\":\"\\x\"}}", "{\"type\":3,\"timestamp\":1,\"data\":[1 2]}",
+                "{\"type\":3,\"timestamp\":1,\"data\":tru}", "{\"type\":3,\"timestamp\":1,\"data\":\"tab\there\"}")) {
+            assertSameAsReference(message("\"w\"", "[" + plain(TS) + "," + broken + "]", true));
+        }
+        byte[] invalidUtf8 = message("\"w\"", "[" + plain(TS) + ",{\"type\":3,\"timestamp\":1,\"data\":{\"s\":\"X\"}}]", true)
+                .getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < invalidUtf8.length; i++) {
+            if (invalidUtf8[i] == 'X') {
+                invalidUtf8[i] = (byte) 0xC0;
+            }
+        }
+        assertThat(decodeReasons(invalidUtf8)).containsExactly("invalid_message");
+        assertSameAsReference("{\"team_id\":4,\"session_id\":\"s-1\",\"window_id\":\"w\",\"events\":[" + plain(TS) + "],\"more\":1}");
+        assertSameAsReference("{\"team_id\":4,\"session_id\":\"s-1\",\"window_id\":\"w\",\"events\":[" + plain(TS) + "]}  \n");
+        assertSameAsReference("{\"team_id\":4,\"session_id\":\"s-1\",\"window_id\":\"w\",\"events\":[" + plain(TS) + "]}}");
     }
 
     @Test
@@ -216,9 +247,13 @@ class RecordingDecoderTest {
     // --- helpers ---
 
     private static List<String> decodeReasons(String message) {
+        return decodeReasons(message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static List<String> decodeReasons(byte[] message) {
         List<DeadLetter> dead = new ArrayList<>();
         try (RecordingDecoder decoder = new RecordingDecoder(LIMIT)) {
-            decoder.decode(consumed(message), NOW, dead::add);
+            decoder.decode(new ConsumedRecord("recordings", 0, 1, NOW, null, message), NOW, dead::add);
         }
         return dead.stream().map(DeadLetter::reason).toList();
     }
