@@ -1,6 +1,8 @@
 package io.reflow.contracts;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdDictCompress;
 import com.github.luben.zstd.ZstdDictDecompress;
 import com.github.luben.zstd.ZstdDictTrainer;
@@ -45,6 +47,18 @@ public final class BlockDictionary {
 
     public byte[] bytes() {
         return bytes.clone();
+    }
+
+    /** A compression context with this dictionary at {@code level}, its id in every frame: reuse it on one thread. */
+    public ZstdCompressCtx newCompressContext(int level) {
+        return new ZstdCompressCtx().loadDict(compressor(level)).setContentSize(true).setDictID(true);
+    }
+
+    /** A decompression context with this dictionary: reuse it on one thread. */
+    public ZstdDecompressCtx newDecompressContext() {
+        ZstdDecompressCtx context = new ZstdDecompressCtx();
+        context.loadDict(decompressor());
+        return context;
     }
 
     ZstdDictCompress compressor(int level) {

@@ -19,7 +19,7 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
 
     static ReplayBenchOptions parse(String[] args) {
         int runs = 3;
-        int backlogMb = 300;
+        int backlogMb = 1000;
         int backlogSessions = 2_000;
         int sessions = 10_000;
         long intervalMs = 5_000;

@@ -84,7 +84,7 @@ public final class ReplayBenchmark {
         for (int round = 1; round <= options.runs(); round++) {
             ForeignCpu cpu = new ForeignCpu();
             ZstdBaseline.Result baseline = ZstdBaseline.run(broker.bootstrapServers(), "bench-backlog",
-                    options.parallelism(), options.flushAge(), options.zstdLevel());
+                    options.parallelism(), options.flushAge(), options.zstdLevel(), backlog.sent().bytes());
             double baselineForeign = cpu.coresSinceLast();
             ThroughputResult throughput = throughput(round, backlog);
             double throughputForeign = cpu.coresSinceLast();

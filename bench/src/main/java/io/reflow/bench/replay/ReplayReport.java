@@ -39,8 +39,9 @@ final class ReplayReport {
         ReplayBenchmark.ThroughputResult t = r.throughput();
         ReplayBenchmark.SteadyResult s = r.steady();
         out.printf("round %d%n", r.round());
-        out.printf("  baseline: %.1f MB in %.1f s = %.1f MB/s, %.3f CPU s/MB (zstd ratio %.1f)%n", b.bytes() / 1e6, b.seconds(),
-                b.megabytesPerSecond(), b.cpuSeconds() / (b.bytes() / 1e6), (double) b.bytes() / b.compressedBytes());
+        out.printf("  baseline: %.1f MB/s from 10%% to 90%% of the %.1f MB (%.1f MB in %.1f s), %.3f CPU s/MB (zstd ratio %.1f)%n",
+                b.megabytesPerSecond(), b.bytes() / 1e6, b.windowBytes() / 1e6, b.seconds(), b.cpuSecondsPerMegabyte(),
+                (double) b.bytes() / b.compressedBytes());
         out.printf("  job over the backlog: %.1f MB/s from 10%% to 90%% of it, %.3f CPU s/MB in the job JVM (%.1f MB/s from"
                         + " running to the last message, %.1f s); %d files, block compression ratio %.1f; %d checkpoints,"
                         + " %d failed; heap after GC at most %.0f MiB%n",
@@ -78,7 +79,7 @@ final class ReplayReport {
         row(rounds, "job, MB/s of input (10% to 90% of the backlog)", "%.1f", r -> r.throughput().megabytesPerSecond());
         row(rounds, "**job / baseline** (target ≥ 50%)", "%.0f%%", r -> 100 * r.ratio());
         row(rounds, "job, MB/s from running to the last message", "%.1f", r -> r.throughput().endToEndMegabytesPerSecond());
-        row(rounds, "CPU seconds per MB: baseline JVM", "%.3f", r -> r.baseline().cpuSeconds() / (r.baseline().bytes() / 1e6));
+        row(rounds, "CPU seconds per MB: baseline JVM", "%.3f", r -> r.baseline().cpuSecondsPerMegabyte());
         row(rounds, "CPU seconds per MB: job JVM", "%.3f", r -> r.throughput().cpuSecondsPerMegabyte());
         row(rounds, "block compression ratio, backlog", "%.1f", r -> r.throughput().compressionRatio());
         row(rounds, "steady: messages/s offered", "%,.0f", r -> r.steady().sent().messages() / r.steady().sent().seconds());

@@ -51,6 +51,7 @@ public final class RecordingDecoder implements AutoCloseable {
 
     private final long maxDecompressedEventBytes;
     private final CompressedFields compressed = new CompressedFields(JSON);
+    private final ChunkCodec chunks = new ChunkCodec();
     private final GrowableBytes lines = new GrowableBytes();
     private final EventFields event = new EventFields();
 
@@ -534,7 +535,8 @@ public final class RecordingDecoder implements AutoCloseable {
         }
 
         Decoded decoded() {
-            return new Decoded(metrics, lines.toByteArray(), console == null ? null : console.build(), rejected);
+            return new Decoded(metrics, chunks.compress(lines.array(), 0, lines.size()),
+                    console == null ? null : console.build(), rejected);
         }
     }
 
@@ -733,6 +735,7 @@ public final class RecordingDecoder implements AutoCloseable {
     @Override
     public void close() {
         compressed.close();
+        chunks.close();
     }
 
     // --- scalar values with databind's coercions ---

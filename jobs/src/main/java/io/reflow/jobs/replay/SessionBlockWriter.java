@@ -96,6 +96,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     private transient ValueState<byte[]> dataKeyRow;
     private transient Optional<MasterKey> masterKey;
     private transient Map<String, DataKey> keyCache;
+    private transient ChunkCodec chunks;
 
     public SessionBlockWriter(BlockWriterSettings settings) {
         this.settings = settings;
@@ -128,6 +129,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         };
         writer = FileSystem.get(settings.outputBase()).createRecoverableWriter();
         dictionary = BlockDictionaries.standard().named(settings.dictionary()).orElse(null);
+        chunks = new ChunkCodec();
         pending = new PendingBatchFiles(writer);
         if (context.isRestored()) {
             PendingBatchFiles.commitRestored(writer, pendingState.get());
@@ -176,6 +178,14 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         pending.commitUpTo(checkpointId);
     }
 
+    @Override
+    public void close() throws Exception {
+        if (chunks != null) {
+            chunks.close();
+        }
+        super.close();
+    }
+
     private void writeDueSessions(long checkpointId, boolean writeAll) throws Exception {
         long now = now();
         List<String> keys;
@@ -191,7 +201,11 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                 if (session == null || (!writeAll && !session.isDue(now, settings))) {
                     continue;
                 }
-                byte[] content = TimedLines.sortedConcatenation(lines.get());
+                List<byte[]> packed = new ArrayList<>();
+                for (byte[] chunk : lines.get()) {
+                    packed.add(chunks.decompress(chunk));
+                }
+                byte[] content = TimedLines.sortedConcatenation(packed);
                 BatchFile file = files.get(session.retention());
                 if (file == null) {
                     file = BatchFile.open(writer, fileUri(session.retention(), checkpointId, now));

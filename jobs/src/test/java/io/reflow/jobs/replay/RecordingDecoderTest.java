@@ -145,7 +145,7 @@ class RecordingDecoderTest {
     void aLineIsAlwaysOneLineOfJson() throws Exception {
         SessionChunk chunk = decode(message("\"w\"", "[{\"type\":3,\n\"timestamp\":" + TS + ",\r\n\"data\":{\"source\":1}}]", true));
 
-        String lines = new String(TimedLines.sortedConcatenation(List.of(chunk.lines())), StandardCharsets.UTF_8);
+        String lines = new String(TimedLines.sortedConcatenation(List.of(ChunkCodec.packedLines(chunk))), StandardCharsets.UTF_8);
         assertThat(lines).endsWith("\n").doesNotContain("\r");
         assertThat(lines.split("\n")).hasSize(1);
         assertThat(Json.mapper().readTree(lines).get(1).get("data").get("source").asInt()).isEqualTo(1);
@@ -164,7 +164,7 @@ class RecordingDecoderTest {
         }
         List<JsonNode> lines = new ArrayList<>();
         if (chunk != null) {
-            for (TimedLines.Line l : TimedLines.decode(chunk.lines(), new ArrayList<>())) {
+            for (TimedLines.Line l : TimedLines.decode(ChunkCodec.packedLines(chunk), new ArrayList<>())) {
                 lines.add(Json.mapper().readTree(l.bytes()));
             }
         }

@@ -65,7 +65,7 @@ final class RecordingMessages {
     /** The block lines of a chunk, in the order the message had them: {@code [window_id, event]} pairs. */
     static List<JsonNode> lines(SessionChunk chunk) {
         List<JsonNode> pairs = new ArrayList<>();
-        for (TimedLines.Line line : TimedLines.decode(chunk.lines(), new ArrayList<>())) {
+        for (TimedLines.Line line : TimedLines.decode(ChunkCodec.packedLines(chunk), new ArrayList<>())) {
             try {
                 pairs.add(Json.mapper().readTree(line.bytes()));
             } catch (IOException e) {

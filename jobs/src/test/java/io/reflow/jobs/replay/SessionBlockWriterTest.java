@@ -269,7 +269,7 @@ class SessionBlockWriterTest {
     void theBufferLimitCountsUncompressedBlockBytesAndWritingASessionGivesThemBack() throws Exception {
         SessionChunk a = chunk("s-a", 1795300000000L);
         long blockBytes = a.metrics().size();
-        assertThat(a.lines().length).as("packed lines carry 12 bytes per event more").isEqualTo(blockBytes + 12);
+        assertThat(ChunkCodec.packedLines(a).length).as("packed lines carry 12 bytes per event more").isEqualTo(blockBytes + 12);
         BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), Duration.ofHours(1), Duration.ofHours(1), blockBytes + 1, 3);
         try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new SessionBlockWriter(settings), SessionChunk::sessionKey, Types.STRING)) {
             harness.open();
