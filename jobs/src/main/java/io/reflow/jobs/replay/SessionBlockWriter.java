@@ -20,9 +20,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.ListState;
@@ -60,7 +62,7 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A session whose team encrypts recordings ({@link SessionBuffer#encrypt()}) gets a random AES-256 data key at its
  * first block; every block is compressed, then encrypted with it ({@link BlockEncryption}). The key is kept in keyed
- * state only wrapped by the master key (so checkpoints never hold it in the clear), for {@link #DATA_KEY_REUSE} after
+ * state only wrapped by the master key (so checkpoints never hold it in the clear), for {@link #DATA_KEY_REUSE} (less at most {@link #KEY_REFRESH_EVERY}) after
  * its last use, and published wrapped as a {@link SessionKeyRow} to the {@link #SESSION_KEYS} side output in the
  * checkpoint of the first block it encrypts. Unwrapped keys live only in a small in-memory cache; they are never
  * logged and never go into a summary row.
@@ -80,6 +82,8 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     /** How long a session keeps its data key after its last block: later blocks of the same session share it. */
     static final java.time.Duration DATA_KEY_REUSE = java.time.Duration.ofHours(24);
     private static final int KEY_CACHE_SIZE = 10_000;
+    /** How often a session's key row is written again to restart its reuse window: not at every block. */
+    static final java.time.Duration KEY_REFRESH_EVERY = java.time.Duration.ofHours(1);
 
     private final BlockWriterSettings settings;
 
@@ -96,7 +100,14 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     private transient ValueState<byte[]> dataKeyRow;
     private transient Optional<MasterKey> masterKey;
     private transient Map<String, DataKey> keyCache;
+    private transient Map<String, UsedKey> usedKeys;
     private transient ChunkCodec chunks;
+    /**
+     * Sessions whose {@link SessionBuffer} changed since the last checkpoint, written to keyed state only at the next
+     * one: a chunk then costs one RocksDB write (its lines) instead of a read and two writes. Small (what a summary row
+     * says, not the events), and rebuilt from the records replayed after a restore like all state since a checkpoint.
+     */
+    private transient Map<String, SessionBuffer> changed;
 
     public SessionBlockWriter(BlockWriterSettings settings) {
         this.settings = settings;
@@ -121,15 +132,12 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                 .build());
         dataKeyRow = context.getKeyedStateStore().getState(keyDescriptor);
         masterKey = settings.masterKey();
-        keyCache = new LinkedHashMap<>(256, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, DataKey> eldest) {
-                return size() > KEY_CACHE_SIZE;
-            }
-        };
+        keyCache = lruMap();
+        usedKeys = lruMap();
         writer = FileSystem.get(settings.outputBase()).createRecoverableWriter();
         dictionary = BlockDictionaries.standard().named(settings.dictionary()).orElse(null);
         chunks = new ChunkCodec();
+        changed = new HashMap<>();
         pending = new PendingBatchFiles(writer);
         if (context.isRestored()) {
             PendingBatchFiles.commitRestored(writer, pendingState.get());
@@ -142,9 +150,13 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
     @Override
     public void processElement(StreamRecord<SessionChunk> element) throws Exception {
         SessionChunk chunk = element.getValue();
-        SessionBuffer current = buffer.value();
+        String key = chunk.sessionKey();
+        SessionBuffer current = changed.get(key);
+        if (current == null) {
+            current = buffer.value();
+        }
         long now = now();
-        buffer.update(current == null ? SessionBuffer.start(chunk, now) : current.plus(chunk, now));
+        changed.put(key, current == null ? SessionBuffer.start(chunk, now) : current.plus(chunk, now));
         lines.add(chunk.lines());
         if (chunk.consoleLogs().length > 0) {
             console.add(chunk.consoleLogs());
@@ -188,16 +200,16 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
 
     private void writeDueSessions(long checkpointId, boolean writeAll) throws Exception {
         long now = now();
-        List<String> keys;
+        Set<String> keys = new LinkedHashSet<>(changed.keySet());
         KeyedStateBackend<String> backend = getKeyedStateBackend();
         try (Stream<String> stream = backend.getKeys(BUFFER_STATE, VoidNamespace.INSTANCE)) {
-            keys = new ArrayList<>(stream.toList());
+            stream.forEach(keys::add);
         }
         Map<String, BatchFile> files = new HashMap<>();
         try {
             for (String key : keys) {
                 setCurrentKey(key);
-                SessionBuffer session = buffer.value();
+                SessionBuffer session = changed.containsKey(key) ? changed.get(key) : buffer.value();
                 if (session == null || (!writeAll && !session.isDue(now, settings))) {
                     continue;
                 }
@@ -223,10 +235,17 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                     output.collect(LOG_ENTRIES, new StreamRecord<>(new KeyedBytes(session.sessionId(), Json.encode(entry))));
                 }
                 bufferedBytes = Math.max(0, bufferedBytes - session.metrics().size());
+                changed.remove(key);
                 buffer.clear();
                 lines.clear();
                 console.clear();
             }
+            // what stays buffered goes into state before the snapshot
+            for (Map.Entry<String, SessionBuffer> e : changed.entrySet()) {
+                setCurrentKey(e.getKey());
+                buffer.update(e.getValue());
+            }
+            changed.clear();
             for (BatchFile file : files.values()) {
                 pending.add(checkpointId, file.closeForCommit());
             }
@@ -241,18 +260,27 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
 
     /** The session's data key: the one it already has, or a new one published as a key row. */
     private DataKey dataKey(SessionBuffer session, long now) throws Exception {
-        byte[] stored = dataKeyRow.value();
-        if (stored != null) {
-            SessionKeyRow row = Json.decode(stored, SessionKeyRow.class);
-            if (row.expiresAt() > now) {
-                dataKeyRow.update(stored); // refreshes the reuse window
-                DataKey cached = keyCache.get(row.keyId());
-                if (cached == null) {
-                    cached = master(session).unwrap(row.wrappedKey(), UUID.fromString(row.keyId()), row.teamId(), row.sessionId());
-                    keyCache.put(row.keyId(), cached);
-                }
-                return cached;
+        String sessionKey = session.teamId() + "/" + session.sessionId();
+        UsedKey used = usedKeys.get(sessionKey);
+        if (used == null) {
+            byte[] stored = dataKeyRow.value();
+            if (stored != null) {
+                used = new UsedKey(Json.decode(stored, SessionKeyRow.class), stored, 0);
             }
+        }
+        if (used != null && used.row().expiresAt() > now) {
+            if (now - used.refreshedAt() >= KEY_REFRESH_EVERY.toMillis()) {
+                dataKeyRow.update(used.json()); // refreshes the reuse window
+                used = new UsedKey(used.row(), used.json(), now);
+            }
+            usedKeys.put(sessionKey, used);
+            SessionKeyRow row = used.row();
+            DataKey cached = keyCache.get(row.keyId());
+            if (cached == null) {
+                cached = master(session).unwrap(row.wrappedKey(), UUID.fromString(row.keyId()), row.teamId(), row.sessionId());
+                keyCache.put(row.keyId(), cached);
+            }
+            return cached;
         }
         MasterKey master = master(session);
         DataKey key = DataKey.generate();
@@ -262,8 +290,21 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         byte[] json = Json.encode(row);
         dataKeyRow.update(json);
         keyCache.put(row.keyId(), key);
+        usedKeys.put(sessionKey, new UsedKey(row, json, now));
         output.collect(SESSION_KEYS, new StreamRecord<>(new KeyedBytes(row.keyId(), json)));
         return key;
+    }
+
+    /** A session's key row as in state, and when this writer last refreshed its reuse window there. */
+    private record UsedKey(SessionKeyRow row, byte[] json, long refreshedAt) {}
+
+    private static <V> Map<String, V> lruMap() {
+        return new LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > KEY_CACHE_SIZE;
+            }
+        };
     }
 
     private MasterKey master(SessionBuffer session) {
