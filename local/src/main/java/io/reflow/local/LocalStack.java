@@ -163,6 +163,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("VIEWER_DEMO_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
         env.put("VIEWER_DEMO_TOKEN", demoToken);
         env.put(MasterKey.FILE_ENV, masterKeyFile.toString());
+        // deletions publish key deletion rows to the session keys topic (docs/PRIVACY.md)
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
         return env;
     }
 

@@ -1,5 +1,6 @@
 package io.reflow.viewer;
 
+import io.reflow.contracts.Topics;
 import io.reflow.contracts.crypto.MasterKey;
 import java.net.URI;
 import java.util.Map;
@@ -25,6 +26,9 @@ import java.util.Optional;
  *       visible moments before its file is committed</li>
  *   <li>{@code REFLOW_MASTER_KEY} or {@code REFLOW_MASTER_KEY_FILE}: the master key that unwraps the data keys of
  *       encrypted recordings (without it, an encrypted recording answers 503 {@code no_master_key})</li>
+ *   <li>{@code KAFKA_BOOTSTRAP_SERVERS} and {@code SESSION_KEYS_TOPIC} ({@code clickhouse_session_keys}): where a
+ *       deletion publishes the deletion rows of the keys it destroys, so ClickHouse reading the topic again does not
+ *       bring them back (unset: ClickHouse only; docs/PRIVACY.md)</li>
  * </ul>
  */
 public record ViewerConfig(
@@ -43,7 +47,9 @@ public record ViewerConfig(
         Optional<String> pageApiKey,
         Optional<Demo> demo,
         long blockRetryMillis,
-        Optional<MasterKey> masterKey) {
+        Optional<MasterKey> masterKey,
+        Optional<String> kafkaBootstrapServers,
+        String sessionKeysTopic) {
 
     /** The demo page's posthog-js target. */
     public record Demo(String captureUrl, String token) {}
@@ -77,7 +83,9 @@ public record ViewerConfig(
                 pageKey,
                 captureUrl.map(url -> new Demo(url.replaceAll("/+$", ""), token.orElseThrow())),
                 e.integer("VIEWER_BLOCK_RETRY_MS", 5000, 0, 600_000),
-                MasterKey.fromEnv(env));
+                MasterKey.fromEnv(env),
+                e.optional("KAFKA_BOOTSTRAP_SERVERS"),
+                e.optional("SESSION_KEYS_TOPIC").orElse(Topics.SESSION_KEYS));
     }
 
     private record Env(Map<String, String> env) {
