@@ -77,7 +77,7 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
             }
         }
         for (PersonRow r : buffer.persons) {
-            byte[] value = Json.encode(r);
+            byte[] value = JsonRows.person(r);
             if (value.length <= SizeLimits.MAX_RECORD_BYTES) {
                 ctx.output(PERSONS, new KeyedBytes(r.id(), value));
             } else { // cannot happen while person properties are capped well below it
@@ -85,7 +85,7 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
             }
         }
         for (PersonDistinctIdRow r : buffer.distinctIds) {
-            ctx.output(DISTINCT_IDS, new KeyedBytes(DistinctIds.key(r.teamId(), r.distinctId()), Json.encode(r)));
+            ctx.output(DISTINCT_IDS, new KeyedBytes(DistinctIds.key(r.teamId(), r.distinctId()), JsonRows.distinctId(r)));
         }
         for (IngestionWarning w : buffer.warnings) {
             ctx.output(WARNINGS, warning(w));
