@@ -103,32 +103,12 @@ final class JsonRows {
         return s == null ? 4 : s.length();
     }
 
-    /** The UTF-8 bytes of {@code s}, or {@link NotPlain} when it has an unpaired surrogate (which UTF-8 cannot hold). */
     private static byte[] utf8(String s) {
-        byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-        // getBytes writes an unpaired surrogate as '?': the chars need a look only when one could be there
-        if (bytes.length != s.length() || hasQuestionMark(bytes)) {
-            for (int i = 0, n = s.length(); i < n; i++) {
-                char c = s.charAt(i);
-                if (Character.isSurrogate(c)) {
-                    if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        i++;
-                    } else {
-                        throw new NotPlain();
-                    }
-                }
-            }
+        byte[] bytes = Utf8.exact(s);
+        if (bytes == null) {
+            throw new NotPlain();
         }
         return bytes;
-    }
-
-    private static boolean hasQuestionMark(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b == '?') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A growable byte buffer for one row. */

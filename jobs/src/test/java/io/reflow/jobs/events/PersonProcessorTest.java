@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -149,8 +150,10 @@ class PersonProcessorTest {
     }
 
     @Test
-    void whatFlowsBetweenOperatorsHasFlinksOwnSerializersNotKryo() {
-        assertThat(TypeInformation.of(PersonInput.class)).isInstanceOf(PojoTypeInfo.class);
+    void whatFlowsBetweenOperatorsHasItsOwnOrFlinksSerializersNotKryo() {
+        assertThat(TypeInformation.of(PersonInput.class)).isInstanceOf(PersonInputSerializer.Info.class);
+        assertThat(TypeInformation.of(PersonInput.class).createSerializer(new SerializerConfigImpl()))
+                .isSameAs(PersonInputSerializer.INSTANCE);
         assertThat(TypeInformation.of(NormalizedEvent.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(KeyedBytes.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(DeadLetter.class)).isInstanceOf(PojoTypeInfo.class);
