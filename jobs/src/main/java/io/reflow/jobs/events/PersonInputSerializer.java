@@ -2,7 +2,6 @@ package io.reflow.jobs.events;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
@@ -13,7 +12,6 @@ import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
-import org.apache.flink.types.StringValue;
 
 /**
  * Flink's serializer for {@link PersonInput}, what crosses the person stage's {@code keyBy}: its fields in order,
@@ -24,8 +22,6 @@ import org.apache.flink.types.StringValue;
 public final class PersonInputSerializer extends TypeSerializerSingleton<PersonInput> {
     public static final PersonInputSerializer INSTANCE = new PersonInputSerializer();
     private static final int NULL = -1;
-    /** A string with an unpaired surrogate (UTF-8 cannot hold it) follows in Flink's own string format. */
-    private static final int UTF16 = -2;
     private static final byte EVENT = 1;
     private static final byte MESSAGE = 2;
 
@@ -58,8 +54,8 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
     public void serialize(PersonInput in, DataOutputView out) throws IOException {
         NormalizedEvent e = in.event();
         out.writeByte(e != null ? EVENT : MESSAGE);
-        writeString(in.key(), out);
-        writeString(in.topic(), out);
+        Utf8.write(in.key(), out);
+        Utf8.write(in.topic(), out);
         out.writeInt(in.partition());
         out.writeLong(in.offset());
         if (e == null) {
@@ -70,27 +66,27 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
             }
             return;
         }
-        writeString(e.uuid(), out);
-        writeString(e.event(), out);
+        Utf8.write(e.uuid(), out);
+        Utf8.write(e.event(), out);
         out.writeLong(e.teamId());
-        writeString(e.distinctId(), out);
+        Utf8.write(e.distinctId(), out);
         out.writeLong(e.timestamp());
         out.writeLong(e.createdAt());
-        writeString(e.properties(), out);
-        writeString(e.elementsChain(), out);
-        writeString(e.sessionId(), out);
+        Utf8.write(e.properties(), out);
+        Utf8.write(e.elementsChain(), out);
+        Utf8.write(e.sessionId(), out);
         out.writeBoolean(e.processPerson());
-        writeString(e.mergeOther(), out);
-        writeString(e.set(), out);
-        writeString(e.setOnce(), out);
-        writeString(e.unset(), out);
+        Utf8.write(e.mergeOther(), out);
+        Utf8.write(e.set(), out);
+        Utf8.write(e.setOnce(), out);
+        Utf8.write(e.unset(), out);
     }
 
     @Override
     public PersonInput deserialize(DataInputView in) throws IOException {
         byte kind = in.readByte();
-        String key = readString(in);
-        String topic = readString(in);
+        String key = Utf8.read(in);
+        String topic = Utf8.read(in);
         int partition = in.readInt();
         long offset = in.readLong();
         if (kind == MESSAGE) {
@@ -105,9 +101,9 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
         if (kind != EVENT) {
             throw new IOException("not a person input: kind " + kind);
         }
-        NormalizedEvent e = new NormalizedEvent(readString(in), readString(in), in.readLong(), readString(in),
-                in.readLong(), in.readLong(), readString(in), readString(in), readString(in), in.readBoolean(),
-                readString(in), readString(in), readString(in), readString(in));
+        NormalizedEvent e = new NormalizedEvent(Utf8.read(in), Utf8.read(in), in.readLong(), Utf8.read(in),
+                in.readLong(), in.readLong(), Utf8.read(in), Utf8.read(in), Utf8.read(in), in.readBoolean(),
+                Utf8.read(in), Utf8.read(in), Utf8.read(in), Utf8.read(in));
         return new PersonInput(key, e, null, topic, partition, offset);
     }
 
@@ -124,34 +120,6 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
     @Override
     public TypeSerializerSnapshot<PersonInput> snapshotConfiguration() {
         return new Snapshot();
-    }
-
-    private static void writeString(String s, DataOutputView out) throws IOException {
-        if (s == null) {
-            out.writeInt(NULL);
-            return;
-        }
-        byte[] bytes = Utf8.exact(s);
-        if (bytes == null) {
-            out.writeInt(UTF16);
-            StringValue.writeString(s, out);
-            return;
-        }
-        out.writeInt(bytes.length);
-        out.write(bytes);
-    }
-
-    private static String readString(DataInputView in) throws IOException {
-        int n = in.readInt();
-        if (n == NULL) {
-            return null;
-        }
-        if (n == UTF16) {
-            return StringValue.readString(in);
-        }
-        byte[] bytes = new byte[n];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** Restores {@link #INSTANCE}. */
