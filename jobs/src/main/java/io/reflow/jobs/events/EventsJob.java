@@ -4,7 +4,6 @@ import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.ConsumedRecordDeserializationSchema;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.JobArguments;
-import io.reflow.jobs.common.KafkaSinks;
 import io.reflow.jobs.common.KeyedBytes;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -70,12 +69,12 @@ public final class EventsJob {
         return new EventsJob(
                 source(servers, config.eventsTopic(), config.consumerGroup()),
                 source(servers, config.personMergesTopic(), config.consumerGroup() + "-merges"),
-                KafkaSinks.exactlyOnce(servers, config.eventsJsonTopic(), tx + "-events"),
-                KafkaSinks.exactlyOnce(servers, config.personTopic(), tx + "-persons"),
-                KafkaSinks.exactlyOnce(servers, config.personDistinctIdTopic(), tx + "-distinct-ids"),
-                KafkaSinks.exactlyOnce(servers, config.ingestionWarningsTopic(), tx + "-warnings"),
-                KafkaSinks.exactlyOnce(servers, config.personMergesTopic(), tx + "-merges"),
-                KafkaSinks.exactlyOnce(servers, config.deadLetterTopic(), tx + "-dlq"));
+                EventsSinks.exactlyOnce(servers, config.eventsJsonTopic(), tx + "-events"),
+                EventsSinks.exactlyOnce(servers, config.personTopic(), tx + "-persons"),
+                EventsSinks.exactlyOnce(servers, config.personDistinctIdTopic(), tx + "-distinct-ids"),
+                EventsSinks.exactlyOnce(servers, config.ingestionWarningsTopic(), tx + "-warnings"),
+                EventsSinks.exactlyOnce(servers, config.personMergesTopic(), tx + "-merges"),
+                EventsSinks.exactlyOnce(servers, config.deadLetterTopic(), tx + "-dlq"));
     }
 
     private static KafkaSource<ConsumedRecord> source(String servers, String topic, String group) {

@@ -9,13 +9,12 @@ import java.util.Arrays;
 
 /**
  * Writes the rows the events job publishes most (enriched events, person rows, distinct-id rows) byte for byte as
- * {@link Json#encode} writes them, without Jackson. Most of an event row is its properties and its person's
- * properties, each a JSON document carried as a string: escaping them is a loop over their UTF-8 bytes that copies
- * runs of plain bytes at once, where Jackson's generator goes char by char. The escapes are Jackson's defaults:
- * {@code \"}, {@code \\}, {@code \b \t \n \f \r}, a six-char \\u escape (upper-case hex) for other control characters;
- * characters beyond the BMP as their escaped surrogate pair; everything else, non-ASCII included, as its
- * UTF-8 bytes. A string with an unpaired surrogate (normalisation
- * replaces them, so it should not happen) makes the whole row go through Jackson, so the result is always Jackson's.
+ * {@link Json#encode} writes them, without Jackson's per-row machinery. Most of an event row is its properties and
+ * its person's properties, each a JSON document carried as a string: each string is written in one tight pass over
+ * its chars into a per-thread buffer sized for the worst case up front. The escapes are Jackson's defaults:
+ * {@code \"}, {@code \\}, {@code \b \t \n \f \r}, a six-char \\u escape (upper-case hex) for other control
+ * characters and for every surrogate (each half of a pair, or a lone one); everything else, non-ASCII included, as
+ * its UTF-8 bytes. JsonRowsTest holds it to Jackson's output.
  */
 final class JsonRows {
     /** 0: written as is; else the char after the backslash, or 'u' for a six-char \\u escape. */
@@ -35,89 +34,62 @@ final class JsonRows {
         ESCAPES['\r'] = 'r';
     }
 
+    private static final ThreadLocal<Out> OUT = ThreadLocal.withInitial(Out::new);
+
     private JsonRows() {}
 
-    /** Thrown inside a writer when a string cannot be written as Jackson would; the row is then left to Jackson. */
-    private static final class NotPlain extends RuntimeException {
-        NotPlain() {
-            super(null, null, false, false);
-        }
-    }
-
     static byte[] event(EnrichedEvent e) {
-        try {
-            Out o = new Out(256 + 2 * (length(e.properties()) + length(e.personProperties())));
-            o.raw("{\"uuid\":").string(e.uuid())
-                    .raw(",\"event\":").string(e.event())
-                    .raw(",\"properties\":").string(e.properties())
-                    .raw(",\"timestamp\":").number(e.timestamp())
-                    .raw(",\"team_id\":").number(e.teamId())
-                    .raw(",\"distinct_id\":").string(e.distinctId())
-                    .raw(",\"elements_chain\":").string(e.elementsChain())
-                    .raw(",\"created_at\":").number(e.createdAt())
-                    .raw(",\"session_id\":").string(e.sessionId())
-                    .raw(",\"person_id\":").string(e.personId())
-                    .raw(",\"person_properties\":").string(e.personProperties())
-                    .raw(",\"person_created_at\":").number(e.personCreatedAt())
-                    .raw(",\"person_mode\":").string(e.personMode())
-                    .raw("}");
-            return o.toBytes();
-        } catch (NotPlain notPlain) {
-            return Json.encode(e);
-        }
+        Out o = OUT.get().reset();
+        o.raw("{\"uuid\":").string(e.uuid())
+                .raw(",\"event\":").string(e.event())
+                .raw(",\"properties\":").string(e.properties())
+                .raw(",\"timestamp\":").number(e.timestamp())
+                .raw(",\"team_id\":").number(e.teamId())
+                .raw(",\"distinct_id\":").string(e.distinctId())
+                .raw(",\"elements_chain\":").string(e.elementsChain())
+                .raw(",\"created_at\":").number(e.createdAt())
+                .raw(",\"session_id\":").string(e.sessionId())
+                .raw(",\"person_id\":").string(e.personId())
+                .raw(",\"person_properties\":").string(e.personProperties())
+                .raw(",\"person_created_at\":").number(e.personCreatedAt())
+                .raw(",\"person_mode\":").string(e.personMode())
+                .raw("}");
+        return o.toBytes();
     }
 
     static byte[] person(PersonRow r) {
-        try {
-            Out o = new Out(160 + 2 * length(r.properties()));
-            o.raw("{\"id\":").string(r.id())
-                    .raw(",\"team_id\":").number(r.teamId())
-                    .raw(",\"properties\":").string(r.properties())
-                    .raw(",\"is_identified\":").number(r.isIdentified())
-                    .raw(",\"created_at\":").number(r.createdAt())
-                    .raw(",\"version\":").number(r.version())
-                    .raw(",\"is_deleted\":").number(r.isDeleted())
-                    .raw("}");
-            return o.toBytes();
-        } catch (NotPlain notPlain) {
-            return Json.encode(r);
-        }
+        Out o = OUT.get().reset();
+        o.raw("{\"id\":").string(r.id())
+                .raw(",\"team_id\":").number(r.teamId())
+                .raw(",\"properties\":").string(r.properties())
+                .raw(",\"is_identified\":").number(r.isIdentified())
+                .raw(",\"created_at\":").number(r.createdAt())
+                .raw(",\"version\":").number(r.version())
+                .raw(",\"is_deleted\":").number(r.isDeleted())
+                .raw("}");
+        return o.toBytes();
     }
 
     static byte[] distinctId(PersonDistinctIdRow r) {
-        try {
-            Out o = new Out(160 + length(r.distinctId()));
-            o.raw("{\"team_id\":").number(r.teamId())
-                    .raw(",\"distinct_id\":").string(r.distinctId())
-                    .raw(",\"person_id\":").string(r.personId())
-                    .raw(",\"version\":").number(r.version())
-                    .raw(",\"is_deleted\":").number(r.isDeleted())
-                    .raw("}");
-            return o.toBytes();
-        } catch (NotPlain notPlain) {
-            return Json.encode(r);
-        }
+        Out o = OUT.get().reset();
+        o.raw("{\"team_id\":").number(r.teamId())
+                .raw(",\"distinct_id\":").string(r.distinctId())
+                .raw(",\"person_id\":").string(r.personId())
+                .raw(",\"version\":").number(r.version())
+                .raw(",\"is_deleted\":").number(r.isDeleted())
+                .raw("}");
+        return o.toBytes();
     }
 
-    private static int length(String s) {
-        return s == null ? 4 : s.length();
-    }
-
-    private static byte[] utf8(String s) {
-        byte[] bytes = Utf8.exact(s);
-        if (bytes == null) {
-            throw new NotPlain();
-        }
-        return bytes;
-    }
-
-    /** A growable byte buffer for one row. */
+    /** A growable byte buffer for one row, reused by the rows a thread writes (only the result is copied). */
     private static final class Out {
-        private byte[] buf;
+        private byte[] buf = new byte[4096];
+        private char[] chars = new char[1024];
         private int len;
 
-        Out(int capacity) {
-            buf = new byte[capacity];
+        Out reset() {
+            len = 0;
+            return this;
         }
 
         private void ensure(int extra) {
@@ -138,63 +110,61 @@ final class JsonRows {
             return raw(Long.toString(v));
         }
 
+        /** {@code s} as a JSON string: one pass over its chars, as Jackson's generator does, into room made once. */
         Out string(String s) {
             if (s == null) {
                 return raw("null");
             }
-            byte[] src = utf8(s);
-            ensure(src.length + 2);
-            buf[len++] = '"';
-            int runStart = 0;
-            for (int i = 0; i < src.length; i++) {
-                int b = src[i];
-                if (b >= 0 ? ESCAPES[b] == 0 : (b & 0xF8) != 0xF0) {
-                    continue;
-                }
-                int run = i - runStart;
-                ensure(run + 12 + (src.length - i) + 1);
-                System.arraycopy(src, runStart, buf, len, run);
-                len += run;
-                if (b < 0) { // a 4-byte sequence: Jackson writes the code point as its surrogate pair, escaped
-                    int cp = (b & 0x07) << 18 | (src[i + 1] & 0x3F) << 12 | (src[i + 2] & 0x3F) << 6 | (src[i + 3] & 0x3F);
-                    unicodeEscape(Character.highSurrogate(cp));
-                    unicodeEscape(Character.lowSurrogate(cp));
-                    i += 3;
-                    runStart = i + 1;
-                    continue;
-                }
-                byte esc = ESCAPES[b];
-                buf[len++] = '\\';
-                if (esc == 'u') {
-                    buf[len++] = 'u';
-                    buf[len++] = '0';
-                    buf[len++] = '0';
-                    buf[len++] = HEX[b >> 4];
-                    buf[len++] = HEX[b & 0xF];
-                } else {
-                    buf[len++] = esc;
-                }
-                runStart = i + 1;
+            int n = s.length();
+            if (chars.length < n) {
+                chars = new char[Math.max(n, chars.length * 2)];
             }
-            int run = src.length - runStart;
-            ensure(run + 1);
-            System.arraycopy(src, runStart, buf, len, run);
-            len += run;
-            buf[len++] = '"';
+            char[] cs = chars;
+            s.getChars(0, n, cs, 0);
+            ensure(6 * n + 2); // the most a char can take: a six-char escape
+            byte[] b = buf;
+            int o = len;
+            b[o++] = '"';
+            for (int i = 0; i < n; i++) {
+                char c = cs[i];
+                if (c < 0x80) {
+                    byte esc = ESCAPES[c];
+                    if (esc == 0) {
+                        b[o++] = (byte) c;
+                    } else if (esc == 'u') {
+                        o = unicodeEscape(b, o, c);
+                    } else {
+                        b[o++] = '\\';
+                        b[o++] = esc;
+                    }
+                } else if (c < 0x800) {
+                    b[o++] = (byte) (0xC0 | c >> 6);
+                    b[o++] = (byte) (0x80 | c & 0x3F);
+                } else if (Character.isSurrogate(c)) { // Jackson escapes each half of a pair, and a lone one
+                    o = unicodeEscape(b, o, c);
+                } else {
+                    b[o++] = (byte) (0xE0 | c >> 12);
+                    b[o++] = (byte) (0x80 | c >> 6 & 0x3F);
+                    b[o++] = (byte) (0x80 | c & 0x3F);
+                }
+            }
+            b[o++] = '"';
+            len = o;
             return this;
         }
 
-        private void unicodeEscape(char c) {
-            buf[len++] = '\\';
-            buf[len++] = 'u';
-            buf[len++] = HEX[c >> 12];
-            buf[len++] = HEX[(c >> 8) & 0xF];
-            buf[len++] = HEX[(c >> 4) & 0xF];
-            buf[len++] = HEX[c & 0xF];
+        private static int unicodeEscape(byte[] b, int o, char c) {
+            b[o++] = '\\';
+            b[o++] = 'u';
+            b[o++] = HEX[c >> 12];
+            b[o++] = HEX[c >> 8 & 0xF];
+            b[o++] = HEX[c >> 4 & 0xF];
+            b[o++] = HEX[c & 0xF];
+            return o;
         }
 
         byte[] toBytes() {
-            return len == buf.length ? buf : Arrays.copyOf(buf, len);
+            return Arrays.copyOf(buf, len);
         }
     }
 }
