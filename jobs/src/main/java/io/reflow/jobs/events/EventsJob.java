@@ -109,8 +109,8 @@ public final class EventsJob {
                 .uid(PERSON_STATE_UID)
                 .name("person state");
 
-        enriched.union(normalized.getSideOutput(NormalizeEvents.PERSONLESS))
-                .sinkTo(eventsJson).uid(EVENTS_SINK_UID).name("events topic");
+        // the events sink's only input: chained to the person stage, event rows never cross the network again
+        enriched.sinkTo(eventsJson).uid(EVENTS_SINK_UID).name("events topic");
         enriched.getSideOutput(PersonProcessor.PERSONS)
                 .sinkTo(persons).uid(PERSON_SINK_UID).name("person topic");
         enriched.getSideOutput(PersonProcessor.DISTINCT_IDS)

@@ -48,7 +48,8 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
         Buffer buffer = new Buffer();
         PersonLogic.Next next;
         try {
-            KeyState current = KeyState.decode(state.value());
+            // an illegal distinct id never has state: its personless events need not look
+            KeyState current = in.event() != null && illegalPersonless(in.event()) ? null : KeyState.decode(state.value());
             next = in.event() != null
                     ? PersonLogic.onEvent(key, current, in.event(), 0, now, buffer)
                     : PersonLogic.onMessage(key, current, PersonMessage.decode(in.message()), now, buffer);
@@ -101,6 +102,10 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
                 ctx.output(DEAD_LETTERS, tooLarge(in, key, "a person message", m.encode()));
             }
         }
+    }
+
+    private static boolean illegalPersonless(NormalizedEvent e) {
+        return !e.processPerson() && DistinctIds.isIllegal(e.distinctId());
     }
 
     private static DeadLetter tooLarge(PersonInput in, String key, String what, byte[] value) {

@@ -63,6 +63,28 @@ class PersonProcessorTest {
     }
 
     @Test
+    void anIllegalDistinctIdsEventIsPublishedPersonlessWithoutState() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(NOW);
+            NormalizedEvent illegal = TestEvents.normalized("undefined", "{\"event\":\"clicked\",\"properties\":{\"$set\":{\"a\":1}}}");
+            assertThat(illegal.processPerson()).isFalse();
+            h.processElement(input(illegal), 0L);
+
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(events(h)).singleElement().satisfies(e -> {
+                assertThat(e.distinctId()).isEqualTo("undefined");
+                assertThat(e.personMode()).isEqualTo("propertyless");
+                assertThat(e.personId()).isEqualTo(DistinctIds.personUuid(2, "undefined"));
+                assertThat(e.personProperties()).isEqualTo("{}");
+                assertThat(e.personCreatedAt()).isEqualTo(PersonLogic.PERSONLESS_CREATED_AT);
+            });
+            assertThat(h.getSideOutput(PersonProcessor.PERSONS)).isNullOrEmpty();
+            assertThat(h.getSideOutput(PersonProcessor.DISTINCT_IDS)).isNullOrEmpty();
+        }
+    }
+
+    @Test
     void anIdentifyAcrossKeysRunsThroughItsFeedbackMessagesAndTheMergedAwayHostKeepsOnlyAPointer() throws Exception {
         try (var h = harness()) {
             h.open();
