@@ -11,7 +11,8 @@ import java.util.Arrays;
  * Writes the rows the events job publishes most (enriched events, person rows, distinct-id rows) byte for byte as
  * {@link Json#encode} writes them, without Jackson's per-row machinery. Most of an event row is its properties and
  * its person's properties, each a JSON document carried as a string: each string is written in one tight pass over
- * its chars into a per-thread buffer sized for the worst case up front. The escapes are Jackson's defaults:
+ * its chars into a per-thread buffer sized for the worst case up front, and the last long string written is
+ * remembered (a person's properties, the same string, go into its person row and its event row). The escapes are Jackson's defaults:
  * {@code \"}, {@code \\}, {@code \b \t \n \f \r}, a six-char \\u escape (upper-case hex) for other control
  * characters and for every surrogate (each half of a pair, or a lone one); everything else, non-ASCII included, as
  * its UTF-8 bytes. JsonRowsTest holds it to Jackson's output.
@@ -83,9 +84,14 @@ final class JsonRows {
 
     /** A growable byte buffer for one row, reused by the rows a thread writes (only the result is copied). */
     private static final class Out {
+        /** Strings at least this long are remembered once written (a person's properties go to two rows). */
+        private static final int REMEMBER_CHARS = 256;
         private byte[] buf = new byte[4096];
         private char[] chars = new char[1024];
         private int len;
+        private String remembered;
+        private byte[] rememberedBytes = new byte[0];
+        private int rememberedLength;
 
         Out reset() {
             len = 0;
@@ -116,6 +122,12 @@ final class JsonRows {
                 return raw("null");
             }
             int n = s.length();
+            if (s == remembered) { // the very same string as a moment ago: its JSON form is known
+                ensure(rememberedLength);
+                System.arraycopy(rememberedBytes, 0, buf, len, rememberedLength);
+                len += rememberedLength;
+                return this;
+            }
             if (chars.length < n) {
                 chars = new char[Math.max(n, chars.length * 2)];
             }
@@ -149,6 +161,15 @@ final class JsonRows {
                 }
             }
             b[o++] = '"';
+            if (n >= REMEMBER_CHARS) {
+                int written = o - len;
+                if (rememberedBytes.length < written) {
+                    rememberedBytes = new byte[Math.max(written, rememberedBytes.length * 2)];
+                }
+                System.arraycopy(b, len, rememberedBytes, 0, written);
+                rememberedLength = written;
+                remembered = s;
+            }
             len = o;
             return this;
         }
