@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * stored blocks are encrypted, and the read API, decrypting, returns input events without any of the typed text.
  * Then the team turns masking off (the registry is reloaded while the stack runs) and a new session records the
  * typed text (passwords still masked): posthog-js masks all inputs when it is told nothing, so this is what shows that
- * the team's setting is the one applied. ({@link ViewerBrowserIT} replays a masked session in the player.)
+ * the team's setting is the one applied. ({@link ViewerBrowserIT} replays a masked session in the player.) Last,
+ * bin/local's API key, which has both scopes, deletes that second session.
  */
 class MaskedRecordingBrowserIT {
     private static final Path OUT = Path.of("target", "masked-browser").toAbsolutePath();
@@ -123,6 +124,16 @@ class MaskedRecordingBrowserIT {
                     .contains(NAME, "Leave", NOTE.substring(0, NOTE.length() - 1))
                     .contains("*".repeat(PASSWORD.length()))
                     .noneMatch(text -> !text.isEmpty() && PASSWORD.startsWith(text));
+
+            // bin/local's key may delete: the session with the typed text goes (its keys destroyed), the masked one stays
+            String sessions = viewer + "/api/projects/1/sessions/";
+            assertThat(read(viewer + "/api/projects").get("scopes").toString()).contains("recordings:read", "recordings:delete");
+            HttpResponse<String> deletion = http.send(HttpRequest.newBuilder(URI.create(sessions + plain.session()))
+                    .DELETE().header("Authorization", "Bearer " + LocalStack.DEV_API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(deletion.statusCode()).as(deletion.body()).isEqualTo(200);
+            assertThat(Json.mapper().readTree(deletion.body()).get("keys_destroyed").asInt()).isPositive();
+            assertThat(readInputEvents(sessions + plain.session() + "/snapshots", new ArrayList<>())).as("deleted").isNull();
+            assertThat(readInputEvents(sessions + masked.session() + "/snapshots", new ArrayList<>())).as("kept").isNotNull();
         }
     }
 
