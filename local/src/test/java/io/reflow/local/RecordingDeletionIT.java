@@ -91,6 +91,8 @@ class RecordingDeletionIT {
             .setConfiguration(Configuration.fromMap(Map.of("state.backend.type", "rocksdb"))).build());
 
     static final String API_KEY = "privacy-it-key";
+    /** A key configured without scopes: it may read, not delete. */
+    static final String READ_ONLY_KEY = "privacy-it-read-only-key";
 
     @TempDir
     Path dir;
@@ -165,7 +167,7 @@ class RecordingDeletionIT {
                     "VIEWER_HOST", "127.0.0.1", "VIEWER_PORT", "0",
                     "CLICKHOUSE_URL", CLICKHOUSE.httpUrl(), "CLICKHOUSE_DATABASE", database,
                     "S3_ENDPOINT", S3.endpoint(), "S3_ACCESS_KEY", S3.accessKey(), "S3_SECRET_KEY", S3.secretKey(),
-                    "VIEWER_API_KEYS", API_KEY + "=1,2",
+                    "VIEWER_API_KEYS", API_KEY + "=1,2/recordings:read,recordings:delete;" + READ_ONLY_KEY + "=1,2",
                     MasterKey.ENV, masterText));
             viewerEnv.put("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
             viewerEnv.put("SESSION_KEYS_TOPIC", topics.get("SESSION_KEYS_TOPIC"));
@@ -175,6 +177,11 @@ class RecordingDeletionIT {
             assertThat(snapshots.statusCode()).isEqualTo(200);
             assertThat(snapshots.body()).as("the viewer decrypts transparently").contains("alice's secret");
             assertThat(call("DELETE", base + "doomed-session").statusCode()).as("no API key, no deletion").isEqualTo(401);
+            HttpResponse<String> readOnly = callWithKey("DELETE", base + "doomed-session", READ_ONLY_KEY);
+            assertThat(readOnly.statusCode()).as(readOnly.body()).isEqualTo(403);
+            assertThat(Json.mapper().readTree(readOnly.body()).get("code").asText()).isEqualTo("missing_scope");
+            assertThat(callWithKey("GET", base + "doomed-session/snapshots", READ_ONLY_KEY).body())
+                    .as("a read-only key was refused before anything was deleted").contains("alice's secret");
 
             HttpResponse<String> deletion = callWithKey("DELETE", base + "doomed-session");
             assertThat(deletion.statusCode()).as(deletion.body()).isEqualTo(200);
@@ -322,8 +329,12 @@ class RecordingDeletionIT {
     }
 
     private static HttpResponse<String> callWithKey(String method, String url) throws Exception {
+        return callWithKey(method, url, API_KEY);
+    }
+
+    private static HttpResponse<String> callWithKey(String method, String url, String key) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The first {@code count} rows of the session keys topic under {@code keyId}, in topic order. */

@@ -16,8 +16,9 @@ import java.util.Optional;
  *   <li>{@code S3_ENDPOINT} (empty: AWS), {@code S3_REGION} (us-east-1), {@code S3_ACCESS_KEY},
  *       {@code S3_SECRET_KEY} (empty: the AWS default credential chain), {@code S3_PATH_STYLE} (true when an
  *       endpoint is set)</li>
- *   <li>{@code VIEWER_API_KEYS} (required): personal API keys and the projects (team ids) each may read,
- *       {@code key=1,2;other-key=3}</li>
+ *   <li>{@code VIEWER_API_KEYS} (required): personal API keys, the projects (team ids) each may use and, after a
+ *       {@code /}, its scopes: {@code key=1,2;other-key=3/recordings:read,recordings:delete}; a key without scopes
+ *       may only read ({@link ApiKeys})</li>
  *   <li>{@code VIEWER_PAGE_API_KEY}: a key handed to every visitor of the web page (local development only;
  *       without it the page asks for a key)</li>
  *   <li>{@code VIEWER_DEMO_CAPTURE_URL} and {@code VIEWER_DEMO_TOKEN}: serve the demo page at {@code /demo}, with
@@ -64,7 +65,7 @@ public record ViewerConfig(
         }
         ApiKeys keys = ApiKeys.parse(e.required("VIEWER_API_KEYS"));
         Optional<String> pageKey = e.optional("VIEWER_PAGE_API_KEY");
-        if (pageKey.isPresent() && keys.teamsOf(pageKey.get()).isEmpty()) {
+        if (pageKey.isPresent() && keys.grantOf(pageKey.get()).isEmpty()) {
             throw new IllegalArgumentException("VIEWER_PAGE_API_KEY is not one of VIEWER_API_KEYS");
         }
         return new ViewerConfig(
