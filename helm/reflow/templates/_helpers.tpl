@@ -134,3 +134,19 @@ jobmanager.rpc.address jobmanager.bind-host taskmanager.bind-host taskmanager.ho
   value: {{ . | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* Where the replay job's pods find the master key (a Secret volume), and the file the job reads. */}}
+{{- define "reflow.masterKeyDir" -}}
+/etc/reflow/master-key
+{{- end -}}
+
+{{- define "reflow.masterKeyFile" -}}
+{{- printf "%s/master.key" (include "reflow.masterKeyDir" .) -}}
+{{- end -}}
+
+{{/* The replay job's settings flattened to dotted keys, with the chart's defaults; call with the root. */}}
+{{- define "reflow.replaySettings" -}}
+{{- $settings := dict -}}
+{{- include "reflow.flatten" (dict "prefix" "" "value" (.Values.jobs.replay.settings | default dict) "out" $settings) -}}
+{{- toJson $settings -}}
+{{- end -}}

@@ -6,6 +6,10 @@ leaves hooks out of the manifest it returns.
 {{- if .Values.migrator.enabled }}
 {{- $m := .Values.migrator -}}
 {{- $vars := dict "KAFKA_BROKERS" .Values.kafka.bootstrapServers -}}
+{{- $replay := include "reflow.replaySettings" . | fromJson -}}
+{{- with get $replay "topic.session-keys" }}
+{{- $_ := set $vars "SESSION_KEYS_TOPIC" . }}
+{{- end }}
 {{- range $k, $v := $m.vars }}
 {{- $_ := set $vars $k (include "reflow.flinkValue" $v) }}
 {{- end }}

@@ -54,11 +54,16 @@ final class Chart {
     }
 
     /**
-     * The chart's hooks (the migrator Jobs) as Helm renders them. {@code helm template} through helm-java returns
-     * the release manifest only, without hooks; so a copy of the chart gets one extra template that puts the
+     * The chart's hooks (the migrator Jobs and the S3 lifecycle Job) as Helm renders them. {@code helm template}
+     * through helm-java returns the release manifest only, without hooks; so a copy of the chart gets one extra template that puts the
      * rendered hook text into a ConfigMap, and that text is parsed.
      */
     static Manifests renderHooks(Path valuesFile, Path workDir) {
+        return renderHooks(valuesFile, Map.of(), workDir);
+    }
+
+    /** The hooks (migrator Jobs, the S3 lifecycle Job) with {@code sets} over the values as well. */
+    static Manifests renderHooks(Path valuesFile, Map<String, Object> sets, Path workDir) {
         Path copy = copy(workDir);
         write(copy.resolve("templates/zz-test-hooks.yaml"), """
                 apiVersion: v1
@@ -66,12 +71,13 @@ final class Chart {
                 metadata:
                   name: rendered-hooks
                 data:
-                  hooks.yaml: {{ include "reflow.migratorJobs" . | quote }}
+                  hooks.yaml: {{ print (include "reflow.migratorJobs" .) (include "reflow.s3LifecycleJob" .) | quote }}
                 """);
         TemplateCommand template = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion(KUBE_VERSION);
         if (valuesFile != null) {
             template.withValuesFile(valuesFile);
         }
+        sets.forEach(template::set);
         JsonNode holder = Manifests.parse(template.call()).one("ConfigMap", "rendered-hooks");
         return Manifests.parse(holder.path("data").path("hooks.yaml").asText());
     }

@@ -301,19 +301,19 @@ class ChartManifestsTest {
         }
     }
 
-    private static String image(JsonNode image) {
+    static String image(JsonNode image) {
         return image.path("repository").asText() + ":" + image.path("tag").asText();
     }
 
-    private static List<JsonNode> containers(JsonNode podTemplate) {
+    static List<JsonNode> containers(JsonNode podTemplate) {
         return StreamSupport.stream(podTemplate.path("spec").path("containers").spliterator(), false).toList();
     }
 
-    private static JsonNode env(JsonNode container, String name) {
+    static JsonNode env(JsonNode container, String name) {
         return find(container.path("env"), "name", name);
     }
 
-    private static JsonNode find(JsonNode array, String field, String value) {
+    static JsonNode find(JsonNode array, String field, String value) {
         for (JsonNode item : array) {
             if (value.equals(item.path(field).asText())) {
                 return item;

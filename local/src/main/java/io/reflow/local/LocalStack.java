@@ -18,6 +18,7 @@ import io.reflow.testsupport.flink.FlinkS3;
 import io.reflow.testsupport.kafka.KafkaBroker;
 import io.reflow.testsupport.s3.S3Clients;
 import io.reflow.testsupport.s3.S3Server;
+import io.reflow.viewer.ApiKeys;
 import io.reflow.viewer.ViewerConfig;
 import io.reflow.viewer.ViewerServer;
 import java.io.IOException;
@@ -47,7 +48,10 @@ import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException
 public final class LocalStack implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     public static final String DEV_TOKEN = "phc_local_dev";
-    /** The personal API key the local viewer accepts (and hands to its page) for every team in the registry. */
+    /**
+     * The personal API key the local viewer accepts (and hands to its page) for every team in the registry, with both
+     * scopes: it reads and deletes recordings.
+     */
     public static final String DEV_API_KEY = "phx_local_dev";
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -158,11 +162,14 @@ public final class LocalStack implements AutoCloseable {
         env.put("S3_ACCESS_KEY", o.s3AccessKey());
         env.put("S3_SECRET_KEY", o.s3SecretKey());
         env.put("VIEWER_API_KEYS", DEV_API_KEY + "=" + (teams.isEmpty() ? "1"
-                : teams.stream().map(t -> String.valueOf(t.teamId())).collect(Collectors.joining(","))));
+                : teams.stream().map(t -> String.valueOf(t.teamId())).collect(Collectors.joining(",")))
+                + "/" + ApiKeys.Scope.RECORDINGS_READ.label() + "," + ApiKeys.Scope.RECORDINGS_DELETE.label());
         env.put("VIEWER_PAGE_API_KEY", DEV_API_KEY);
         env.put("VIEWER_DEMO_CAPTURE_URL", "http://127.0.0.1:" + capturePort);
         env.put("VIEWER_DEMO_TOKEN", demoToken);
         env.put(MasterKey.FILE_ENV, masterKeyFile.toString());
+        // deletions publish key deletion rows to the session keys topic (docs/PRIVACY.md)
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrap);
         return env;
     }
 
@@ -261,7 +268,7 @@ public final class LocalStack implements AutoCloseable {
         System.out.printf("READY in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         stack.urls.forEach((name, url) -> System.out.printf("  %-11s %s%n", name, url));
         System.out.printf("  %-11s %s (project token %s)%n", "teams", stack.teamRegistry, DEV_TOKEN);
-        System.out.printf("  %-11s %s (read API: Authorization: Bearer %s)%n", "api key", DEV_API_KEY, DEV_API_KEY);
+        System.out.printf("  %-11s %s (read and delete API: Authorization: Bearer %s)%n", "api key", DEV_API_KEY, DEV_API_KEY);
         System.out.printf("  %-11s %s%n", "data dir", options.dataDir());
         System.out.flush();
         stop.await();

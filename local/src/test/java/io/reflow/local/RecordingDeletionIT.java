@@ -8,6 +8,7 @@ import io.reflow.contracts.BlockUrl;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.RecordingBlock;
 import io.reflow.contracts.RecordingMessage;
+import io.reflow.contracts.SessionKeyRow;
 import io.reflow.contracts.crypto.BlockEncryption;
 import io.reflow.contracts.crypto.BlockKeys;
 import io.reflow.contracts.crypto.DataKey;
@@ -47,10 +48,16 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -84,6 +91,8 @@ class RecordingDeletionIT {
             .setConfiguration(Configuration.fromMap(Map.of("state.backend.type", "rocksdb"))).build());
 
     static final String API_KEY = "privacy-it-key";
+    /** A key configured without scopes: it may read, not delete. */
+    static final String READ_ONLY_KEY = "privacy-it-read-only-key";
 
     @TempDir
     Path dir;
@@ -154,21 +163,36 @@ class RecordingDeletionIT {
             List<RecordingBlock.Entry> keptBefore = reader(database).readAll(blocks.get("kept-session"));
             assertThat(keptBefore).extracting(e -> e.event().path("data").path("text").asText()).contains("bob's words");
 
-            viewer = ViewerServer.start(ViewerConfig.fromEnv(Map.of(
+            Map<String, String> viewerEnv = new HashMap<>(Map.of(
                     "VIEWER_HOST", "127.0.0.1", "VIEWER_PORT", "0",
                     "CLICKHOUSE_URL", CLICKHOUSE.httpUrl(), "CLICKHOUSE_DATABASE", database,
                     "S3_ENDPOINT", S3.endpoint(), "S3_ACCESS_KEY", S3.accessKey(), "S3_SECRET_KEY", S3.secretKey(),
-                    "VIEWER_API_KEYS", API_KEY + "=1,2",
-                    MasterKey.ENV, masterText)));
+                    "VIEWER_API_KEYS", API_KEY + "=1,2/recordings:read,recordings:delete;" + READ_ONLY_KEY + "=1,2",
+                    MasterKey.ENV, masterText));
+            viewerEnv.put("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
+            viewerEnv.put("SESSION_KEYS_TOPIC", topics.get("SESSION_KEYS_TOPIC"));
+            viewer = ViewerServer.start(ViewerConfig.fromEnv(viewerEnv));
             String base = "http://127.0.0.1:" + viewer.port() + "/api/projects/1/sessions/";
             HttpResponse<String> snapshots = callWithKey("GET", base + "doomed-session/snapshots");
             assertThat(snapshots.statusCode()).isEqualTo(200);
             assertThat(snapshots.body()).as("the viewer decrypts transparently").contains("alice's secret");
             assertThat(call("DELETE", base + "doomed-session").statusCode()).as("no API key, no deletion").isEqualTo(401);
+            HttpResponse<String> readOnly = callWithKey("DELETE", base + "doomed-session", READ_ONLY_KEY);
+            assertThat(readOnly.statusCode()).as(readOnly.body()).isEqualTo(403);
+            assertThat(Json.mapper().readTree(readOnly.body()).get("code").asText()).isEqualTo("missing_scope");
+            assertThat(callWithKey("GET", base + "doomed-session/snapshots", READ_ONLY_KEY).body())
+                    .as("a read-only key was refused before anything was deleted").contains("alice's secret");
 
             HttpResponse<String> deletion = callWithKey("DELETE", base + "doomed-session");
             assertThat(deletion.statusCode()).as(deletion.body()).isEqualTo(200);
             assertThat(Json.mapper().readTree(deletion.body()).get("keys_destroyed").asInt()).isEqualTo(1);
+            assertThat(Json.mapper().readTree(deletion.body()).get("key_deletions_published").asBoolean()).isTrue();
+            // the topic holds a deletion row after the key row, under the same key, with a higher version
+            String doomedKey = BlockEncryption.keyId(doomedBytes).toString();
+            List<SessionKeyRow> onTopic = keyRows(topics.get("SESSION_KEYS_TOPIC"), doomedKey, 2);
+            assertThat(onTopic).extracting(SessionKeyRow::isDeleted).containsExactly(0, 1);
+            assertThat(onTopic.get(1).wrappedKey()).isEmpty();
+            assertThat(onTopic.get(1).version()).isGreaterThan(onTopic.get(0).version());
 
             // the bytes are still in S3 ...
             assertThat(fetch(doomedBlock)).isEqualTo(doomedBytes);
@@ -204,13 +228,31 @@ class RecordingDeletionIT {
                     + " VALUES (generateUUIDv4(), '$pageview', '{}', now64(3), 1, 'dave', 'person-session'),"
                     + " (generateUUIDv4(), '$pageview', '{}', now64(3), 1, 'bob', 'kept-session')");
             assertThat(io.reflow.viewer.DeleteRecordings.run(new String[] {"--team", "1", "--person-id", person, "--events",
-                    "--clickhouse-url", CLICKHOUSE.httpUrl()}, Map.of("CLICKHOUSE_DATABASE", database))).isZero();
+                    "--clickhouse-url", CLICKHOUSE.httpUrl(), "--kafka-bootstrap-servers", KAFKA.bootstrapServers()},
+                    Map.of("CLICKHOUSE_DATABASE", database, "SESSION_KEYS_TOPIC", topics.get("SESSION_KEYS_TOPIC")))).isZero();
             assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_replay_events WHERE session_id = 'person-session'")
                     .strip()).isEqualTo("0");
             assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_keys WHERE session_id = 'person-session'"
                     + " AND wrapped_key != ''").strip()).isEqualTo("0");
             assertThat(CLICKHOUSE.query("SELECT distinct_id FROM " + database + ".events ORDER BY distinct_id").strip()).isEqualTo("bob");
             assertThat(callWithKey("GET", base + "kept-session/snapshots").statusCode()).isEqualTo(200);
+
+            // a ClickHouse rebuilt from the topics (new database, new consumer groups, from the start) does not bring the
+            // deleted keys back: their deletion rows follow the key rows on the topic and win
+            String rebuilt = database + "_rebuilt";
+            CLICKHOUSE.query("CREATE DATABASE " + rebuilt);
+            Map<String, String> rebuiltVars = new HashMap<>(vars);
+            rebuiltVars.put("KAFKA_GROUP_PREFIX", rebuilt + "_");
+            Migrator.apply(CLICKHOUSE.jdbcUrl(rebuilt), Variant.SINGLE, rebuiltVars, false);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    CLICKHOUSE.query("SELECT count() FROM " + rebuilt + ".session_keys").strip().equals("5"));
+            assertThat(CLICKHOUSE.query("SELECT session_id FROM " + rebuilt + ".session_keys FINAL WHERE is_deleted = 0"
+                    + " ORDER BY session_id").strip()).as("only the kept session has a live key").isEqualTo("kept-session");
+            // (FINAL hides deleted rows altogether; the newest version of each deleted key is its deletion row)
+            assertThat(CLICKHOUSE.query("SELECT session_id, argMax(is_deleted, version), argMax(wrapped_key = '', version) FROM "
+                    + rebuilt + ".session_keys WHERE session_id != 'kept-session' GROUP BY session_id ORDER BY session_id").strip())
+                    .isEqualTo("doomed-session\t1\t1\nperson-session\t1\t1");
+            CLICKHOUSE.query("DROP DATABASE " + rebuilt + " SYNC");
 
             // the command line deletes a whole team; an unencrypted team's rows go too
             RecordingDeletion.Result all = RecordingDeletion.over(CLICKHOUSE.httpUrl(), "default", "", database)
@@ -287,8 +329,34 @@ class RecordingDeletionIT {
     }
 
     private static HttpResponse<String> callWithKey(String method, String url) throws Exception {
+        return callWithKey(method, url, API_KEY);
+    }
+
+    private static HttpResponse<String> callWithKey(String method, String url, String key) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).method(method, HttpRequest.BodyPublishers.noBody())
-                .header("Authorization", "Bearer " + API_KEY).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The first {@code count} rows of the session keys topic under {@code keyId}, in topic order. */
+    private static List<SessionKeyRow> keyRows(String topic, String keyId, int count) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<SessionKeyRow> rows = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (rows.size() < count && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (keyId.equals(r.key())) {
+                        rows.add(Json.decode(r.value(), SessionKeyRow.class));
+                    }
+                }
+            }
+        }
+        return rows;
     }
 
     private static void produce(String topic, String key, byte[] value) {

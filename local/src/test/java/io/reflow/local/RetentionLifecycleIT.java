@@ -13,11 +13,17 @@ class RetentionLifecycleIT {
     static final S3Extension S3 = new S3Extension();
 
     @Test
-    void oneExpiryRulePerRetentionPrefixADayAfterItsClass() {
+    void oneExpiryRulePerRetentionPrefixADayAfterItsClassAndOneForIncompleteUploads() {
         List<LifecycleRule> rules = RetentionLifecycle.rules("recordings");
-        assertThat(rules).extracting(r -> r.filter().prefix())
+        List<LifecycleRule> expiry = rules.subList(0, 4);
+        assertThat(expiry).extracting(r -> r.filter().prefix())
                 .containsExactly("recordings/30d/", "recordings/90d/", "recordings/1y/", "recordings/5y/");
-        assertThat(rules).extracting(r -> r.expiration().days()).containsExactly(31, 91, 366, 1826);
+        assertThat(expiry).extracting(r -> r.expiration().days()).containsExactly(31, 91, 366, 1826);
+        LifecycleRule abort = rules.get(4);
+        assertThat(rules).hasSize(5);
+        assertThat(abort.filter().prefix()).isEqualTo("recordings/");
+        assertThat(abort.abortIncompleteMultipartUpload().daysAfterInitiation()).isEqualTo(7);
+        assertThat(abort.expiration()).isNull();
     }
 
     @Test

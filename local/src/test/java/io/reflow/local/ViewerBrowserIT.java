@@ -13,12 +13,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * with SIGKILL halfway through the session (after capture accepted the first half, before anything downstream
  * was necessarily committed), started again on the same data dir, and the person finishes. Then the same browser
  * opens the viewer, finds the session in the list, plays it to the end with rrweb-player, and the replayed DOM
- * shows what was typed (the password masked) and clicked; the read API returns every keystroke exactly once.
+ * shows what was clicked. The team masks all inputs ({@code recording.mask_all_inputs}, served to posthog-js in the
+ * remote config): every field replays as {@code *} characters and no typed text is anywhere in the replayed document
+ * or the recorded events; the read API returns every (masked) keystroke exactly once. That typed text is recorded when
+ * the team turns masking off is {@link MaskedRecordingBrowserIT}'s check.
  */
 class ViewerBrowserIT {
     private static final Path OUT = Path.of("target", "viewer-browser").toAbsolutePath();
@@ -42,6 +48,9 @@ class ViewerBrowserIT {
     private static final String NOTE_AFTER_RESTART = ", typed after the restart.";
     private static final String NOTE = NOTE_BEFORE_KILL + NOTE_AFTER_RESTART;
     private static final String PASSWORD = "hunter2";
+    /** What the person typed, in pieces a masked recording must not hold anywhere. */
+    private static final List<String> TYPED = List.of(NAME, "Lovelace", NOTE_BEFORE_KILL, "Packed", NOTE_AFTER_RESTART.substring(2),
+            "restart.", PASSWORD);
     private static final String CONSOLE_ERROR = "demo: the payment provider did not answer";
     private static final Duration LISTED_WITHIN = Duration.ofSeconds(20);
     private static final String KEY = LocalStack.DEV_API_KEY;
@@ -59,7 +68,14 @@ class ViewerBrowserIT {
     }
 
     @Test
-    void aSessionRecordedAcrossAnAbruptKillIsListedAndPlaysBackWhole() throws Exception {
+    void aMaskedSessionRecordedAcrossAnAbruptKillIsListedAndPlaysBackWhole() throws Exception {
+        Files.writeString(dataDir.resolve("teams.json"), """
+                {"teams": [
+                  {"team_id": 1, "name": "local development, inputs masked", "api_token": "%s",
+                   "recordings_enabled": true, "retention": "30d", "anonymize_ips": false,
+                   "recording": {"mask_all_inputs": true}}
+                ]}
+                """.formatted(LocalStack.DEV_TOKEN));
         LocalStackProcess.Ports ports = LocalStackProcess.Ports.free();
         Path log = OUT.resolve("bin-local-" + ProcessHandle.current().pid() + ".log");
         String recording = "window.posthog && window.posthog.__loaded && window.posthog.sessionRecordingStarted()";
@@ -108,7 +124,9 @@ class ViewerBrowserIT {
                             gift: d.querySelector('#gift').checked,
                             order: d.querySelector('#order-status').textContent,
                             cart: d.querySelector('#cart-summary').textContent,
-                            title: d.title }; })()""".formatted(iframe))
+                            title: d.title,
+                            fields: Array.from(d.querySelectorAll('input, textarea')).map(e => e.value),
+                            html: d.documentElement.outerHTML }; })()""".formatted(iframe))
                 // console lines travel on their own topic and may trail the blocks by a moment; the panel refreshes
                 .waitForFunction("document.querySelector('#console').textContent.includes('" + CONSOLE_ERROR + "')")
                 .withTimeout(Duration.ofSeconds(20))
@@ -118,6 +136,8 @@ class ViewerBrowserIT {
         BrowserResult result;
         LocalStackProcess[] stack = {LocalStackProcess.start(dataDir, ports, log, Duration.ofMinutes(3))};
         try {
+            JsonNode remoteConfig = get("http://127.0.0.1:" + ports.capture() + "/array/" + LocalStack.DEV_TOKEN + "/config", null).body();
+            assertThat(remoteConfig.at("/sessionRecording/masking/maskAllInputs").asBoolean()).as(remoteConfig.toString()).isTrue();
             try (Browser browser = Browser.start(scenario, OUT)) {
                 Instant half = browser.awaitMark("half", Duration.ofMinutes(2));
                 String committedAtKill = eventsInClickHouse(stack[0]);
@@ -141,10 +161,12 @@ class ViewerBrowserIT {
             assertThat(Duration.between(lastAction, listed)).as(context).isLessThanOrEqualTo(LISTED_WITHIN);
             assertThat(result.values().get("listedRows").asInt()).as("one continuous session").isEqualTo(1);
 
-            // played to the end: the replayed DOM holds what was typed (the password masked) and clicked
+            // played to the end: the replayed DOM holds what was clicked, and every typed character as a '*'
             JsonNode replayed = result.values().get("replayed");
-            assertThat(replayed.get("note").asText()).as(context).isEqualTo(NOTE);
+            assertThat(replayed.get("note").asText()).as(context).isEqualTo("*".repeat(NOTE.length()));
             assertThat(replayed.get("password").asText()).isEqualTo("*".repeat(PASSWORD.length()));
+            String replayedDocument = replayed.get("html").asText() + "\n" + replayed.get("fields").toString();
+            assertThat(TYPED).as("typed text in the replayed document").allSatisfy(typed -> assertThat(replayedDocument).doesNotContain(typed));
             assertThat(replayed.get("gift").asBoolean()).isTrue();
             assertThat(replayed.get("cart").asText()).isEqualTo("Your cart: 2 paper planes");
             assertThat(replayed.get("order").asText()).startsWith("Order placed: 2 items, gift wrapped, note of " + NOTE.length());
@@ -165,6 +187,7 @@ class ViewerBrowserIT {
             assertThat(row.get("console_error_count").asLong()).isEqualTo(1);
             Answer snapshots = get(project + "/" + session + "/snapshots", KEY);
             assertThat(snapshots.status()).isEqualTo(200);
+            assertThat(TYPED).as("typed text in the recorded events").allSatisfy(typed -> assertThat(snapshots.text()).doesNotContain(typed));
             List<JsonNode> events = new ArrayList<>();
             snapshots.body().forEach(events::add);
             assertEveryKeystrokeOnce(events);
@@ -212,29 +235,23 @@ class ViewerBrowserIT {
         assertThat(answer.body().path("code").asText()).as(answer.toString()).isNotBlank();
     }
 
-    private record Answer(int status, JsonNode body) {}
+    private record Answer(int status, String text, JsonNode body) {}
 
-    /** Every keystroke of the note, across the kill, exactly once and in order: each input event one character longer. */
+    /**
+     * Every keystroke of the note, across the kill, exactly once and in order: each of the note's input events holds one
+     * more masked character. Masked values do not say which field they belong to, so each event is matched to the field
+     * through rrweb's node id, which the full snapshot of the page it was typed on assigns to the element with that id.
+     */
     static void assertEveryKeystrokeOnce(List<JsonNode> events) {
         String name = "recording";
-        List<String> noteValues = new ArrayList<>();
-        List<String> nameValues = new ArrayList<>();
-        for (JsonNode e : events) {
-            if (e.path("type").asInt() == 3 && e.at("/data/source").asInt() == 5) {
-                String text = e.at("/data/text").asText("");
-                if (!text.isEmpty() && NOTE.startsWith(text)) {
-                    noteValues.add(text);
-                } else if (!text.isEmpty() && NAME.startsWith(text)) {
-                    nameValues.add(text);
-                }
-            }
-        }
+        Map<String, List<String>> inputsByField = maskedInputsByField(events);
         List<String> expected = new ArrayList<>();
         for (int i = 1; i <= NOTE.length(); i++) {
-            expected.add(NOTE.substring(0, i));
+            expected.add("*".repeat(i));
         }
-        assertThat(noteValues).as(name + ": the note's input events").containsExactlyElementsOf(expected);
-        assertThat(nameValues).as(name + ": the name's input events").endsWith(NAME);
+        assertThat(inputsByField.get("note")).as(name + ": the note's input events").containsExactlyElementsOf(expected);
+        assertThat(inputsByField.get("name")).as(name + ": the name's input events").endsWith("*".repeat(NAME.length()));
+        assertThat(inputsByField.get("password")).as(name + ": the password's input events").endsWith("*".repeat(PASSWORD.length()));
         Set<String> seen = new HashSet<>();
         long last = Long.MIN_VALUE;
         for (JsonNode e : events) {
@@ -244,12 +261,39 @@ class ViewerBrowserIT {
         }
     }
 
+    /** The text of each input event (rrweb incremental snapshot, source 5), by the HTML id of the field it was typed into. */
+    private static Map<String, List<String>> maskedInputsByField(List<JsonNode> events) {
+        Map<String, List<String>> byField = new HashMap<>();
+        Map<Integer, String> fieldOfNode = new HashMap<>();
+        for (JsonNode e : events) {
+            int type = e.path("type").asInt();
+            if (type == 2) { // full snapshot: a new page (or a new snapshot of it) assigns the node ids afresh
+                fieldOfNode.clear();
+                collectFieldIds(e.at("/data/node"), fieldOfNode);
+            } else if (type == 3 && e.at("/data/source").asInt() == 5) {
+                String field = fieldOfNode.get(e.at("/data/id").asInt());
+                if (field != null) {
+                    byField.computeIfAbsent(field, f -> new ArrayList<>()).add(e.at("/data/text").asText());
+                }
+            }
+        }
+        return byField;
+    }
+
+    private static void collectFieldIds(JsonNode node, Map<Integer, String> fieldOfNode) {
+        String tag = node.path("tagName").asText();
+        if ((tag.equals("input") || tag.equals("textarea")) && node.at("/attributes/id").isTextual()) {
+            fieldOfNode.put(node.path("id").asInt(), node.at("/attributes/id").asText());
+        }
+        node.path("childNodes").forEach(child -> collectFieldIds(child, fieldOfNode));
+    }
+
     private Answer get(String url, String key) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60));
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
         HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), Json.mapper().readTree(response.body()));
+        return new Answer(response.statusCode(), response.body(), Json.mapper().readTree(response.body()));
     }
 }

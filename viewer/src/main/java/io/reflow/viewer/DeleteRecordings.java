@@ -8,22 +8,26 @@ import java.util.Optional;
  * {@code bin/delete-recordings --team T (--session S | --distinct-id D | --person-id P | --all) [--events]}: deletes
  * recordings for real ({@link RecordingDeletion}) and prints what it did as JSON. ClickHouse from
  * {@code CLICKHOUSE_URL} (or {@code --clickhouse-url}), {@code CLICKHOUSE_USER}, {@code CLICKHOUSE_PASSWORD},
- * {@code CLICKHOUSE_DATABASE}. Exit status 0 done, 2 bad arguments, 1 failed.
+ * {@code CLICKHOUSE_DATABASE}; the session keys topic's deletion rows go to {@code KAFKA_BOOTSTRAP_SERVERS} (or
+ * {@code --kafka-bootstrap-servers}), topic {@code SESSION_KEYS_TOPIC} ({@code clickhouse_session_keys}); without
+ * Kafka settings the keys are destroyed in ClickHouse only. Exit status 0 done, 2 bad arguments, 1 failed.
  */
 public final class DeleteRecordings {
     private static final String USAGE = "usage: delete-recordings --team T (--session S | --distinct-id D | --person-id P | --all)"
-            + " [--events] [--clickhouse-url URL]";
+            + " [--events] [--clickhouse-url URL] [--kafka-bootstrap-servers HOST:PORT]";
 
     private DeleteRecordings() {}
 
     /** What the command line asks for. */
-    record Request(long team, RecordingDeletion.Scope scope, String value, boolean events, Optional<String> clickhouseUrl) {
+    record Request(long team, RecordingDeletion.Scope scope, String value, boolean events, Optional<String> clickhouseUrl,
+                   Optional<String> kafkaBootstrapServers) {
         static Request parse(String... args) {
             Long team = null;
             RecordingDeletion.Scope scope = null;
             String value = null;
             boolean events = false;
             String url = null;
+            String kafka = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 switch (a) {
@@ -47,13 +51,14 @@ public final class DeleteRecordings {
                     }
                     case "--events" -> events = true;
                     case "--clickhouse-url" -> url = next(args, ++i, a);
+                    case "--kafka-bootstrap-servers" -> kafka = next(args, ++i, a);
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
             if (team == null || scope == null) {
                 throw new IllegalArgumentException("--team and one of --session, --distinct-id, --person-id, --all are required");
             }
-            return new Request(team, scope, value, events, Optional.ofNullable(url));
+            return new Request(team, scope, value, events, Optional.ofNullable(url), Optional.ofNullable(kafka));
         }
 
         private static String next(String[] args, int i, String flag) {
@@ -95,9 +100,19 @@ public final class DeleteRecordings {
             System.err.println("CLICKHOUSE_URL (or --clickhouse-url) is required");
             return 2;
         }
-        RecordingDeletion deletion = RecordingDeletion.over(url, env.getOrDefault("CLICKHOUSE_USER", "default"),
-                env.getOrDefault("CLICKHOUSE_PASSWORD", ""), env.getOrDefault("CLICKHOUSE_DATABASE", "default"));
-        try {
+        String user = env.getOrDefault("CLICKHOUSE_USER", "default");
+        String password = env.getOrDefault("CLICKHOUSE_PASSWORD", "");
+        String database = env.getOrDefault("CLICKHOUSE_DATABASE", "default");
+        Optional<String> kafka = request.kafkaBootstrapServers()
+                .or(() -> Optional.ofNullable(env.get("KAFKA_BOOTSTRAP_SERVERS")).filter(s -> !s.isBlank()));
+        if (kafka.isEmpty()) {
+            System.err.println("KAFKA_BOOTSTRAP_SERVERS (or --kafka-bootstrap-servers) is not set: keys are destroyed in"
+                    + " ClickHouse only, and ClickHouse reading the session keys topic again would bring them back");
+        }
+        String topic = env.getOrDefault("SESSION_KEYS_TOPIC", io.reflow.contracts.Topics.SESSION_KEYS);
+        try (KeyDeletionRows.KafkaKeyDeletionRows producer = kafka.map(k -> KeyDeletionRows.kafka(k, topic)).orElse(null)) {
+            RecordingDeletion deletion = new RecordingDeletion(RecordingDeletion.clickhouse(url, user, password, database),
+                    producer == null ? KeyDeletionRows.NONE : producer);
             RecordingDeletion.Result result = deletion.delete(request.team(), request.scope(), request.value(), request.events());
             System.out.println(new String(Json.encode(result), java.nio.charset.StandardCharsets.UTF_8));
             return 0;

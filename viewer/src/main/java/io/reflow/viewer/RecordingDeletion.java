@@ -2,15 +2,17 @@ package io.reflow.viewer;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.SessionKeyRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Deletes recordings for real: the data keys of the sessions are destroyed (crypto-shredding: a tombstone row that
- * wins in the ReplacingMergeTree, then the key rows themselves are deleted and the table merged, so the wrapped keys
- * leave ClickHouse's disks), then the sessions' summary rows and console lines are removed with lightweight DELETEs,
+ * Deletes recordings for real: the data keys of the sessions are destroyed (crypto-shredding: a deletion row that
+ * wins in the ReplacingMergeTree, published to the session keys topic first so that ClickHouse reading the topic again
+ * does not bring the key back, then written to the table; then the key rows themselves are deleted and the table
+ * merged, so the wrapped keys leave ClickHouse's disks), then the sessions' summary rows and console lines are removed with lightweight DELETEs,
  * and, when asked, the events of the session, person or team. The block bytes stay in their batch files on S3 until
  * the lifecycle rule removes them, but nothing can decrypt them any more. Blocks of teams that did not encrypt are
  * only unlisted, not destroyed (docs/PRIVACY.md).
@@ -25,16 +27,27 @@ public final class RecordingDeletion {
             @JsonProperty("scope") String scope,
             @JsonProperty("sessions") int sessions,
             @JsonProperty("keys_destroyed") int keysDestroyed,
+            @JsonProperty("key_deletions_published") boolean keyDeletionsPublished,
             @JsonProperty("events_deleted") boolean eventsDeleted) {}
 
     private final ClickHouseHttp clickhouse;
+    private final KeyDeletionRows keyDeletions;
+    private final boolean publishes;
 
-    RecordingDeletion(ClickHouseHttp clickhouse) {
+    /** {@code keyDeletions}: where deletion rows go besides ClickHouse ({@link KeyDeletionRows#NONE}: nowhere). */
+    RecordingDeletion(ClickHouseHttp clickhouse, KeyDeletionRows keyDeletions) {
         this.clickhouse = clickhouse;
+        this.keyDeletions = keyDeletions;
+        this.publishes = keyDeletions != KeyDeletionRows.NONE;
     }
 
+    /** Deletion in ClickHouse only: key deletion rows are not published to the session keys topic. */
     public static RecordingDeletion over(String url, String user, String password, String database) {
-        return new RecordingDeletion(new ClickHouseHttp(java.net.URI.create(url.replaceAll("/+$", "")), user, password, database));
+        return new RecordingDeletion(clickhouse(url, user, password, database), KeyDeletionRows.NONE);
+    }
+
+    static ClickHouseHttp clickhouse(String url, String user, String password, String database) {
+        return new ClickHouseHttp(java.net.URI.create(url.replaceAll("/+$", "")), user, password, database);
     }
 
     public Result delete(long team, Scope scope, String value, boolean events) {
@@ -75,23 +88,43 @@ public final class RecordingDeletion {
         if (events) {
             deleteEvents(team, scope, sessions, distinctIds, params);
         }
-        return new Result(team, scope.name().toLowerCase(), count, keys, events);
+        return new Result(team, scope.name().toLowerCase(), count, keys, publishes && keys > 0, events);
     }
 
-    /** Tombstones every live key, then deletes the key rows and merges so the wrapped keys leave the disks. */
+    /**
+     * Writes a deletion row for every live key (empty wrapped key, {@code is_deleted = 1}, a higher version): to the
+     * session keys topic first (nothing is deleted when that fails), then to the table; then deletes the key rows and
+     * merges so the wrapped keys leave the disks.
+     */
     private int destroyKeys(String sessionFilter, Map<String, Object> params) {
         String live = "team_id = {team:Int64} AND " + sessionFilter + " AND is_deleted = 0";
-        List<JsonNode> count = clickhouse.query("SELECT count() AS n FROM session_keys FINAL WHERE " + live, params);
-        int keys = count.isEmpty() ? 0 : count.get(0).get("n").asInt();
+        long now = System.currentTimeMillis();
+        List<SessionKeyRow> deletions = new ArrayList<>();
+        for (JsonNode r : clickhouse.query("""
+                SELECT team_id, session_id, key_id, distinct_id, master_key_id, toUnixTimestamp64Milli(created_at) AS created,
+                       toUnixTimestamp64Milli(expires_at) AS expires, retention_period_days, version
+                FROM session_keys FINAL WHERE\s""" + live, params)) {
+            deletions.add(new SessionKeyRow(r.get("team_id").asLong(), r.get("session_id").asText(),
+                    r.get("distinct_id").asText(), r.get("key_id").asText(), "", r.get("master_key_id").asText(),
+                    r.get("created").asLong(), r.get("expires").asLong(), r.get("retention_period_days").asInt(), 1,
+                    Math.max(r.get("version").asLong() + 1, now)));
+        }
+        if (deletions.isEmpty()) {
+            return 0;
+        }
+        keyDeletions.publish(deletions);
+        Map<String, Object> withNow = new LinkedHashMap<>(params);
+        withNow.put("now", now);
+        // the same rows as on the topic (same version), in the table at once instead of after the Kafka table's flush
         clickhouse.query("""
                 INSERT INTO session_keys (team_id, session_id, key_id, distinct_id, wrapped_key, master_key_id, created_at,
                                           expires_at, retention_period_days, is_deleted, version)
                 SELECT team_id, session_id, key_id, distinct_id, '', master_key_id, created_at, expires_at,
-                       retention_period_days, 1, greatest(version + 1, toUInt64(toUnixTimestamp64Milli(now64(3))))
-                FROM session_keys FINAL WHERE\s""" + live, params);
+                       retention_period_days, 1, greatest(version + 1, {now:UInt64})
+                FROM session_keys FINAL WHERE\s""" + live, withNow);
         clickhouse.query("DELETE FROM session_keys WHERE team_id = {team:Int64} AND " + sessionFilter + " AND wrapped_key != ''", params);
         clickhouse.query("OPTIMIZE TABLE session_keys FINAL", Map.of());
-        return keys;
+        return deletions.size();
     }
 
     private void deleteEvents(long team, Scope scope, List<String> sessions, List<String> distinctIds, Map<String, Object> params) {

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
@@ -24,9 +23,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read API under {@code /api/}, every route behind {@code Authorization: Bearer <personal API key>}:
+ * The read API under {@code /api/}, every route behind {@code Authorization: Bearer <personal API key>}; reading
+ * needs the key's scope {@code recordings:read}, deleting {@code recordings:delete} ({@link ApiKeys}):
  * <ul>
- *   <li>{@code GET /api/projects}: the projects (team ids) the key may read</li>
+ *   <li>{@code GET /api/projects}: the projects (team ids) the key may use, and its scopes</li>
  *   <li>{@code GET /api/projects/<team>/sessions?order=-start_time&limit=100}: the team's sessions</li>
  *   <li>{@code GET /api/projects/<team>/sessions/<id>/snapshots}: the session's rrweb events in time order, one
  *       JSON array, streamed while its blocks are read with ranged S3 GETs</li>
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       ({@link RecordingDeletion}); encrypted blocks whose keys are gone answer 410 {@code deleted}</li>
  * </ul>
  * Refusals are {@code {"type", "code", "detail"}}: 400 bad input, 401 no or unknown key, 403 a project the key
- * may not read, 404 unknown route or session.
+ * may not use ({@code permission_denied}) or a scope it lacks ({@code missing_scope}), 404 unknown route or session.
  */
 final class ViewerApi implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ViewerApi.class);
@@ -93,14 +93,14 @@ final class ViewerApi implements HttpHandler {
         if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
             throw new ApiError(405, "method_not_allowed", "only GET is supported here");
         }
-        Set<Long> teams = authenticate(exchange);
+        ApiKeys.Grant grant = authenticate(exchange);
         if (projects.matches()) {
-            List<Map<String, Object>> results = teams.stream().sorted().map(t -> Map.<String, Object>of("id", t)).toList();
-            sendJson(exchange, 200, Map.of("results", results));
+            List<Map<String, Object>> results = grant.teams().stream().sorted().map(t -> Map.<String, Object>of("id", t)).toList();
+            sendJson(exchange, 200, Map.of("results", results, "scopes", grant.scopeLabels()));
             return;
         }
         Matcher m = sessions.matches() ? sessions : part;
-        long team = team(m.group(1), teams);
+        long team = team(m.group(1), grant, ApiKeys.Scope.RECORDINGS_READ);
         if (sessions.matches()) {
             Map<String, String> query = query(exchange);
             int limit = integer(query.getOrDefault("limit", String.valueOf(DEFAULT_LIMIT)), "limit");
@@ -122,8 +122,8 @@ final class ViewerApi implements HttpHandler {
     }
 
     /** Deletes one session for real (keys destroyed, summary rows and console lines removed; {@code ?events=true}: its events too). */
-    private void deleteSession(HttpExchange exchange, Matcher m, Set<Long> teams) throws IOException {
-        long team = team(m.group(1), teams);
+    private void deleteSession(HttpExchange exchange, Matcher m, ApiKeys.Grant grant) throws IOException {
+        long team = team(m.group(1), grant, ApiKeys.Scope.RECORDINGS_DELETE);
         String session = URLDecoder.decode(m.group(2), StandardCharsets.UTF_8);
         if (!SESSION_ID.matcher(session).matches()) {
             throw ApiError.badRequest("invalid_session_id", "a session id is 1 to 200 letters, digits, '-' or '_'");
@@ -135,7 +135,7 @@ final class ViewerApi implements HttpHandler {
         sendJson(exchange, 200, result);
     }
 
-    private Set<Long> authenticate(HttpExchange exchange) {
+    private ApiKeys.Grant authenticate(HttpExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst("Authorization");
         if (header == null || header.isBlank()) {
             throw new ApiError(401, "not_authenticated", "send a personal API key: Authorization: Bearer <key>");
@@ -143,22 +143,25 @@ final class ViewerApi implements HttpHandler {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiError(401, "not_authenticated", "the Authorization header must be 'Bearer <personal API key>'");
         }
-        Set<Long> teams = keys.teamsOf(header.substring(7).trim());
-        if (teams.isEmpty()) {
-            throw new ApiError(401, "authentication_failed", "unknown personal API key");
-        }
-        return teams;
+        return keys.grantOf(header.substring(7).trim())
+                .orElseThrow(() -> new ApiError(401, "authentication_failed", "unknown personal API key"));
     }
 
-    private static long team(String text, Set<Long> allowed) {
+    /** The project of the path, if the key may use it and holds the scope the route needs. */
+    private static long team(String text, ApiKeys.Grant grant, ApiKeys.Scope needed) {
         long team;
         try {
             team = Long.parseLong(text);
         } catch (NumberFormatException e) {
             throw ApiError.badRequest("invalid_project", "a project id is a number, got '" + text + "'");
         }
-        if (!allowed.contains(team)) {
-            throw new ApiError(403, "permission_denied", "this key may not read project " + team);
+        if (!grant.teams().contains(team)) {
+            throw new ApiError(403, "permission_denied", "this key may not use project " + team);
+        }
+        if (!grant.allows(needed)) {
+            throw new ApiError(403, "missing_scope", "this key lacks the scope " + needed.label() + " (it has "
+                    + String.join(", ", grant.scopeLabels()) + "); the viewer's VIEWER_API_KEYS grants scopes per key: <key>=<teams>/"
+                    + ApiKeys.Scope.RECORDINGS_READ.label() + "," + ApiKeys.Scope.RECORDINGS_DELETE.label());
         }
         return team;
     }

@@ -1,5 +1,6 @@
 package io.reflow.viewer;
 
+import io.reflow.contracts.Topics;
 import io.reflow.contracts.crypto.MasterKey;
 import java.net.URI;
 import java.util.Map;
@@ -15,8 +16,9 @@ import java.util.Optional;
  *   <li>{@code S3_ENDPOINT} (empty: AWS), {@code S3_REGION} (us-east-1), {@code S3_ACCESS_KEY},
  *       {@code S3_SECRET_KEY} (empty: the AWS default credential chain), {@code S3_PATH_STYLE} (true when an
  *       endpoint is set)</li>
- *   <li>{@code VIEWER_API_KEYS} (required): personal API keys and the projects (team ids) each may read,
- *       {@code key=1,2;other-key=3}</li>
+ *   <li>{@code VIEWER_API_KEYS} (required): personal API keys, the projects (team ids) each may use and, after a
+ *       {@code /}, its scopes: {@code key=1,2;other-key=3/recordings:read,recordings:delete}; a key without scopes
+ *       may only read ({@link ApiKeys})</li>
  *   <li>{@code VIEWER_PAGE_API_KEY}: a key handed to every visitor of the web page (local development only;
  *       without it the page asks for a key)</li>
  *   <li>{@code VIEWER_DEMO_CAPTURE_URL} and {@code VIEWER_DEMO_TOKEN}: serve the demo page at {@code /demo}, with
@@ -25,6 +27,9 @@ import java.util.Optional;
  *       visible moments before its file is committed</li>
  *   <li>{@code REFLOW_MASTER_KEY} or {@code REFLOW_MASTER_KEY_FILE}: the master key that unwraps the data keys of
  *       encrypted recordings (without it, an encrypted recording answers 503 {@code no_master_key})</li>
+ *   <li>{@code KAFKA_BOOTSTRAP_SERVERS} and {@code SESSION_KEYS_TOPIC} ({@code clickhouse_session_keys}): where a
+ *       deletion publishes the deletion rows of the keys it destroys, so ClickHouse reading the topic again does not
+ *       bring them back (unset: ClickHouse only; docs/PRIVACY.md)</li>
  * </ul>
  */
 public record ViewerConfig(
@@ -43,7 +48,9 @@ public record ViewerConfig(
         Optional<String> pageApiKey,
         Optional<Demo> demo,
         long blockRetryMillis,
-        Optional<MasterKey> masterKey) {
+        Optional<MasterKey> masterKey,
+        Optional<String> kafkaBootstrapServers,
+        String sessionKeysTopic) {
 
     /** The demo page's posthog-js target. */
     public record Demo(String captureUrl, String token) {}
@@ -58,7 +65,7 @@ public record ViewerConfig(
         }
         ApiKeys keys = ApiKeys.parse(e.required("VIEWER_API_KEYS"));
         Optional<String> pageKey = e.optional("VIEWER_PAGE_API_KEY");
-        if (pageKey.isPresent() && keys.teamsOf(pageKey.get()).isEmpty()) {
+        if (pageKey.isPresent() && keys.grantOf(pageKey.get()).isEmpty()) {
             throw new IllegalArgumentException("VIEWER_PAGE_API_KEY is not one of VIEWER_API_KEYS");
         }
         return new ViewerConfig(
@@ -77,7 +84,9 @@ public record ViewerConfig(
                 pageKey,
                 captureUrl.map(url -> new Demo(url.replaceAll("/+$", ""), token.orElseThrow())),
                 e.integer("VIEWER_BLOCK_RETRY_MS", 5000, 0, 600_000),
-                MasterKey.fromEnv(env));
+                MasterKey.fromEnv(env),
+                e.optional("KAFKA_BOOTSTRAP_SERVERS"),
+                e.optional("SESSION_KEYS_TOPIC").orElse(Topics.SESSION_KEYS));
     }
 
     private record Env(Map<String, String> env) {

@@ -23,11 +23,13 @@ public final class ViewerServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService workers;
     private final S3Client s3;
+    private final AutoCloseable keyDeletions;
 
-    private ViewerServer(HttpServer server, ExecutorService workers, S3Client s3) {
+    private ViewerServer(HttpServer server, ExecutorService workers, S3Client s3, AutoCloseable keyDeletions) {
         this.server = server;
         this.workers = workers;
         this.s3 = s3;
+        this.keyDeletions = keyDeletions;
     }
 
     public static ViewerServer start(ViewerConfig config) {
@@ -38,11 +40,18 @@ public final class ViewerServer implements AutoCloseable {
         WebPages pages = new WebPages(config.pageApiKey(), config.demo());
         S3Client s3 = S3Access.client(config);
         S3BlockSource blocks = new S3BlockSource(s3, Duration.ofMillis(config.blockRetryMillis()));
+        KeyDeletionRows.KafkaKeyDeletionRows kafka = config.kafkaBootstrapServers()
+                .map(servers -> KeyDeletionRows.kafka(servers, config.sessionKeysTopic())).orElse(null);
+        if (kafka == null) {
+            LOG.warn("KAFKA_BOOTSTRAP_SERVERS is not set: deletions destroy keys in ClickHouse only, and ClickHouse reading"
+                    + " the session keys topic again would bring them back (docs/PRIVACY.md)");
+        }
         try {
             ClickHouseHttp clickhouse = new ClickHouseHttp(config.clickhouseUrl(), config.clickhouseUser(),
                     config.clickhousePassword(), config.clickhouseDatabase());
             ViewerApi api = new ViewerApi(config.apiKeys(), new SessionCatalog(clickhouse), blocks,
-                    new SessionKeys(clickhouse, config.masterKey()), new RecordingDeletion(clickhouse));
+                    new SessionKeys(clickhouse, config.masterKey()),
+                    new RecordingDeletion(clickhouse, kafka == null ? KeyDeletionRows.NONE : kafka));
             HttpServer server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 64);
             ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
                 Thread t = new Thread(r, "viewer-http");
@@ -54,9 +63,12 @@ public final class ViewerServer implements AutoCloseable {
             server.createContext("/", pages);
             server.start();
             LOG.info("viewer listening on http://{}:{}", config.host(), server.getAddress().getPort());
-            return new ViewerServer(server, workers, s3);
+            return new ViewerServer(server, workers, s3, kafka == null ? () -> { } : kafka);
         } catch (IOException e) {
             s3.close();
+            if (kafka != null) {
+                kafka.close();
+            }
             throw new UncheckedIOException("cannot listen on " + config.host() + ":" + config.port(), e);
         }
     }
@@ -75,5 +87,10 @@ public final class ViewerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         s3.close();
+        try {
+            keyDeletions.close();
+        } catch (Exception e) {
+            LOG.warn("closing the key deletion producer failed: {}", e.toString());
+        }
     }
 }

@@ -10,7 +10,10 @@ class DeleteRecordingsTest {
     @Test
     void theCommandLineNamesATeamAndExactlyOneScope() {
         assertThat(DeleteRecordings.Request.parse("--team", "7", "--session", "s-1"))
-                .isEqualTo(new DeleteRecordings.Request(7, RecordingDeletion.Scope.SESSION, "s-1", false, java.util.Optional.empty()));
+                .isEqualTo(new DeleteRecordings.Request(7, RecordingDeletion.Scope.SESSION, "s-1", false, java.util.Optional.empty(),
+                        java.util.Optional.empty()));
+        assertThat(DeleteRecordings.Request.parse("--team", "7", "--all", "--kafka-bootstrap-servers", "kafka:9092")
+                .kafkaBootstrapServers()).contains("kafka:9092");
         assertThat(DeleteRecordings.Request.parse("--person-id", "5f0c6a3e-0000-4000-8000-000000000001", "--team", "7", "--events"))
                 .satisfies(r -> {
                     assertThat(r.scope()).isEqualTo(RecordingDeletion.Scope.PERSON_ID);

@@ -2,8 +2,8 @@ package io.reflow.bench.events;
 
 import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.ConsumedRecordDeserializationSchema;
-import io.reflow.jobs.common.KafkaSinks;
 import io.reflow.jobs.common.KeyedBytes;
+import io.reflow.jobs.events.EventsSinks;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,7 +14,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The baseline: consumes the events topic and produces the same records again, with the events job's Kafka source
- * (read_committed, the same deserializer) and its exactly-once sink, at the same parallelism and checkpointing.
+ * (read_committed, the same deserializer) and its exactly-once sink ({@link EventsSinks}, the same producer
+ * settings), at the same parallelism and checkpointing.
  * What any job reading and writing these records through Flink and Kafka costs at least.
  */
 final class CopyJob {
@@ -36,7 +37,7 @@ final class CopyJob {
                 .returns(TypeInformation.of(KeyedBytes.class))
                 .uid("copy-map")
                 .name("re-key")
-                .sinkTo(KafkaSinks.exactlyOnce(servers, output, transactionalIdPrefix))
+                .sinkTo(EventsSinks.exactlyOnce(servers, output, transactionalIdPrefix))
                 .uid("copy-sink")
                 .name("copy topic");
     }

@@ -1,5 +1,6 @@
 package io.reflow.bench.events;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -9,9 +10,11 @@ import java.time.Duration;
  * @param distinctIds how many distinct ids the events' distinct ids are drawn from (uniformly)
  * @param mergeShare the share of events turned into {@code $identify} / {@code $create_alias} (half each)
  * @param managedMemory Flink managed memory of the TaskManager (RocksDB's block cache and write buffers)
+ * @param jfrDir where to write a JFR recording ("profile" settings) of each events job run, from its submission to
+ *     its last output record: {@code events-job-round-N.jfr}; null for none
  */
 record EventsBenchOptions(int runs, int events, int distinctIds, double mergeShare, int parallelism,
-                          Duration checkpointInterval, String managedMemory, long seed, Duration runTimeout) {
+                          Duration checkpointInterval, String managedMemory, long seed, Duration runTimeout, Path jfrDir) {
 
     static EventsBenchOptions parse(String[] args) {
         int runs = 3;
@@ -23,6 +26,7 @@ record EventsBenchOptions(int runs, int events, int distinctIds, double mergeSha
         String managedMemory = "512m";
         long seed = 42;
         Duration runTimeout = Duration.ofMinutes(10);
+        Path jfrDir = null;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (i + 1 >= args.length) {
@@ -39,15 +43,16 @@ record EventsBenchOptions(int runs, int events, int distinctIds, double mergeSha
                 case "--managed-memory" -> managedMemory = value;
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--run-timeout" -> runTimeout = Duration.ofSeconds(Long.parseLong(value));
+                case "--jfr" -> jfrDir = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown argument " + name
                         + " (known: --runs --events --distinct-ids --merge-share --parallelism --checkpoint-interval"
-                        + " --managed-memory --seed --run-timeout)");
+                        + " --managed-memory --seed --run-timeout --jfr)");
             }
         }
         if (runs < 1 || events < 10 || distinctIds < 1 || mergeShare < 0 || mergeShare > 1 || parallelism < 1) {
             throw new IllegalArgumentException("runs ≥ 1, events ≥ 10, distinct ids ≥ 1, 0 ≤ merge share ≤ 1, parallelism ≥ 1");
         }
         return new EventsBenchOptions(runs, events, distinctIds, mergeShare, parallelism, checkpointInterval, managedMemory,
-                seed, runTimeout);
+                seed, runTimeout, jfrDir);
     }
 }

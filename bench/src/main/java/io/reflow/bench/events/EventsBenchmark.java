@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jdk.jfr.Recording;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -145,6 +146,7 @@ public final class EventsBenchmark {
         } else {
             CopyJob.build(env, broker.bootstrapServers(), "bench-events", output, "bench-" + suffix, "bench-" + suffix);
         }
+        Recording recording = eventsJob && options.jfrDir() != null ? startRecording() : null;
         long submitted = System.nanoTime();
         JobID id = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
         OutputProgress.Result progress;
@@ -153,6 +155,12 @@ public final class EventsBenchmark {
                     options.runTimeout(), cpu, () -> !running(id));
         } catch (IllegalStateException e) {
             throw new IllegalStateException(kind + " round " + round + ": " + e.getMessage() + failure(id), e);
+        } finally {
+            if (recording != null) {
+                Files.createDirectories(options.jfrDir());
+                recording.dump(options.jfrDir().resolve("events-job-round-" + round + ".jfr"));
+                recording.close();
+            }
         }
         long stateBytes = -1;
         long persons = -1;
@@ -170,6 +178,12 @@ public final class EventsBenchmark {
         awaitGone(id);
         admin.deleteTopics(topics.values()).all().get(60, TimeUnit.SECONDS);
         return new RunResult(kind, round, progress.rate(), progress.elapsed(), progress.cpu(), stateBytes, persons);
+    }
+
+    private static Recording startRecording() throws Exception {
+        Recording recording = new Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+        recording.start();
+        return recording;
     }
 
     /** The sum of a topic's end offsets: 0 when nothing was ever written to it (not even a transaction marker). */

@@ -32,8 +32,15 @@ final class RecordingWorkload {
     private final List<RecordingMessage> fullSnapshots = new ArrayList<>();
     private final List<RecordingMessage> incremental = new ArrayList<>();
     private final String[] sessionIds;
+    private final boolean encrypt;
 
     RecordingWorkload(int sessions, String tag) {
+        this(sessions, tag, false);
+    }
+
+    /** {@code encrypt}: every message asks for its session's blocks to be encrypted, as capture stamps it for such a team. */
+    RecordingWorkload(int sessions, String tag, boolean encrypt) {
+        this.encrypt = encrypt;
         for (String fixture : FIXTURES) {
             for (RecordingMessage m : fromFixture(fixture)) {
                 boolean full = m.events().stream().anyMatch(e -> e.path("type").asInt() == 2);
@@ -74,7 +81,7 @@ final class RecordingWorkload {
         }
         return Json.encode(new RecordingMessage(1 + session % 2, sessionIds[session], template.windowId(),
                 "user-" + session, "web", template.snapshotLibrary(), receivedAtMs, null,
-                session % 4 == 3 ? "1y" : "30d", events));
+                session % 4 == 3 ? "1y" : "30d", encrypt, null, events));
     }
 
     private static void randomizePositions(ObjectNode data, Random random) {

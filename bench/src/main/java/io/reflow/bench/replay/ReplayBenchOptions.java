@@ -7,15 +7,19 @@ import java.time.Duration;
  * {@code backlogMb} MB of recording messages (the job and the baseline consume the same topic) and a steady phase in
  * which {@code sessions} sessions each send one message every {@code messageInterval} for {@code steady}. The job
  * runs with the given flush age, idle flush, checkpoint interval, parallelism and JVM heap ({@code jfr}: with a flight
- * recording; {@code histogram}: a class histogram of its heap during the steady phase).
+ * recording; {@code histogram}: a class histogram of its heap during the steady phase). {@code compareEncryption}: each round
+ * runs the throughput phase twice, over a plain backlog and over the same backlog with {@code encrypt: true} on every
+ * message, and nothing else (no baseline, no steady phase).
  */
 record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sessions, Duration messageInterval,
                           Duration steady, Duration flushAge, Duration idleFlush, Duration checkpointInterval,
-                          int parallelism, String jobHeap, int zstdLevel, boolean histogram, boolean jfr) {
+                          int parallelism, String jobHeap, int zstdLevel, boolean histogram, boolean jfr,
+                          boolean compareEncryption) {
 
     static final String USAGE = "usage: ReplayBenchmark [--runs N] [--backlog-mb MB] [--backlog-sessions N] [--sessions N]"
             + " [--message-interval-ms MS] [--steady-seconds S] [--flush-age-ms MS] [--idle-flush-ms MS]"
-            + " [--checkpoint-interval-ms MS] [--parallelism N] [--job-heap 1g] [--zstd-level N] [--no-histogram] [--jfr]";
+            + " [--checkpoint-interval-ms MS] [--parallelism N] [--job-heap 1g] [--zstd-level N] [--no-histogram] [--jfr]"
+            + " [--compare-encryption]";
 
     static ReplayBenchOptions parse(String[] args) {
         int runs = 3;
@@ -32,7 +36,12 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
         int zstdLevel = 3;
         boolean histogram = true;
         boolean jfr = false;
+        boolean compareEncryption = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--compare-encryption")) {
+                compareEncryption = true;
+                continue;
+            }
             if (args[i].equals("--no-histogram") || args[i].equals("--jfr")) {
                 histogram &= !args[i].equals("--no-histogram");
                 jfr |= args[i].equals("--jfr");
@@ -65,7 +74,7 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
         }
         return new ReplayBenchOptions(runs, backlogMb, backlogSessions, sessions, Duration.ofMillis(intervalMs),
                 Duration.ofSeconds(steadySeconds), Duration.ofMillis(flushAgeMs), Duration.ofMillis(idleFlushMs),
-                Duration.ofMillis(checkpointMs), parallelism, heap, zstdLevel, histogram, jfr);
+                Duration.ofMillis(checkpointMs), parallelism, heap, zstdLevel, histogram, jfr, compareEncryption);
     }
 
     /** Messages per second of the steady phase. */

@@ -1,5 +1,6 @@
 package io.reflow.bench.replay;
 
+import io.reflow.contracts.crypto.MasterKey;
 import io.reflow.testsupport.kafka.KafkaBroker;
 import io.reflow.testsupport.s3.S3Server;
 import java.io.IOException;
@@ -17,7 +18,11 @@ import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The replay job (issue 7's scale and throughput targets) on a MiniCluster at parallelism 2 in a JVM of its own
@@ -31,6 +36,10 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
  *       summary row is readable read_committed), with the job JVM's heap, files written and compression ratio.</li>
  * </ol>
  * Prints every round and a markdown table of medians. See docs/BENCHMARKS.md.
+ *
+ * <p>With {@code --compare-encryption} (issue 8) each round is the throughput phase only, twice: over a plain backlog
+ * and over the same messages with {@code encrypt: true} (the job gets a master key both times), the order alternating
+ * between rounds; no baseline and no steady phase.
  */
 public final class ReplayBenchmark {
     private static final String ACCESS_KEY = "bench-access-key";
@@ -73,6 +82,10 @@ public final class ReplayBenchmark {
     }
 
     private void run() throws Exception {
+        if (options.compareEncryption()) {
+            compareEncryption();
+            return;
+        }
         broker.createTopic("bench-backlog", options.parallelism(), TOPIC_CONFIG);
         RecordingProducer.Backlog backlog;
         try (RecordingProducer producer = new RecordingProducer(broker.bootstrapServers(), "bench-backlog",
@@ -86,7 +99,7 @@ public final class ReplayBenchmark {
             ZstdBaseline.Result baseline = ZstdBaseline.run(broker.bootstrapServers(), "bench-backlog",
                     options.parallelism(), options.flushAge(), options.zstdLevel(), backlog.sent().bytes());
             double baselineForeign = cpu.coresSinceLast();
-            ThroughputResult throughput = throughput(round, backlog);
+            ThroughputResult throughput = throughput("t" + round, "bench-backlog", backlog);
             double throughputForeign = cpu.coresSinceLast();
             SteadyResult steady = steady(round);
             double steadyForeign = cpu.coresSinceLast();
@@ -96,6 +109,86 @@ public final class ReplayBenchmark {
             report.round(r);
         }
         report.summary(rounds);
+    }
+
+    /**
+     * Two backlogs of the same messages (same sessions, same random sequence), one with {@code encrypt: true} on every
+     * message; each round the job consumes both, in alternating order.
+     */
+    private void compareEncryption() throws Exception {
+        Path masterKey = dir.resolve("master.key");
+        Files.writeString(masterKey, MasterKey.generateBase64());
+        RecordingProducer.Backlog plain = backlog("bench-backlog", false);
+        report.backlog(plain.sent());
+        RecordingProducer.Backlog encrypted = backlog("bench-backlog-encrypted", true);
+        report.backlog(encrypted.sent());
+        List<EncryptionRound> rounds = new ArrayList<>();
+        for (int round = 1; round <= options.runs(); round++) {
+            ForeignCpu cpu = new ForeignCpu();
+            ThroughputResult off;
+            ThroughputResult on;
+            if (round % 2 == 1) {
+                off = throughput("p" + round, "bench-backlog", plain);
+                on = throughput("e" + round, "bench-backlog-encrypted", encrypted);
+            } else {
+                on = throughput("e" + round, "bench-backlog-encrypted", encrypted);
+                off = throughput("p" + round, "bench-backlog", plain);
+            }
+            long keyRows = countRecords("bench-session-keys-e" + round);
+            long plainKeyRows = countRecords("bench-session-keys-p" + round);
+            if (plainKeyRows != 0 || keyRows < options.backlogSessions()) {
+                throw new IllegalStateException("expected a key row for each of the " + options.backlogSessions()
+                        + " sessions of the encrypted run and none for the plain run, got " + keyRows + " and " + plainKeyRows);
+            }
+            EncryptionRound r = new EncryptionRound(round, off, on, keyRows, cpu.coresSinceLast());
+            rounds.add(r);
+            report.encryptionRound(r);
+        }
+        report.encryptionSummary(rounds);
+    }
+
+    private RecordingProducer.Backlog backlog(String topic, boolean encrypt) {
+        broker.createTopic(topic, options.parallelism(), TOPIC_CONFIG);
+        try (RecordingProducer producer = new RecordingProducer(broker.bootstrapServers(), topic,
+                new RecordingWorkload(options.backlogSessions(), "backlog", encrypt))) {
+            return producer.backlog(options.backlogMb() * 1_000_000L);
+        }
+    }
+
+    /** Committed records on a topic (read_committed, from the start to the end). */
+    private long countRecords(String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (var consumer = new KafkaConsumer<>(p,
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long count = 0;
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+                    && System.currentTimeMillis() < deadline) {
+                count += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            return count;
+        }
+    }
+
+    /** One round of the encryption comparison: the job over the plain and over the encrypted backlog. */
+    record EncryptionRound(int round, ThroughputResult plain, ThroughputResult encrypted, long keyRows, double foreignCores) {
+        /** Encrypted MB/s over plain MB/s, until every block is written. */
+        double rateRatio() {
+            return encrypted.written().megabytesPerSecond() / plain.written().megabytesPerSecond();
+        }
+
+        /** Encrypted CPU s/MB over plain CPU s/MB, until every block is written. */
+        double cpuRatio() {
+            return encrypted.written().cpuSecondsPerMegabyte() / plain.written().cpuSecondsPerMegabyte();
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -108,16 +201,26 @@ public final class ReplayBenchmark {
      */
     record ThroughputResult(double megabytesPerSecond, double cpuSecondsPerMegabyte, double endToEndMegabytesPerSecond,
                             double seconds, double compressionRatio, int files, long checkpoints, long failedCheckpoints,
-                            double heapPeakAfterGcMib) {}
+                            double heapPeakAfterGcMib, Written written) {}
 
-    private ThroughputResult throughput(int round, RecordingProducer.Backlog backlog) throws Exception {
-        String tag = "t" + round;
+    /**
+     * From the moment every task runs until every message of the backlog is in a committed summary row (so every block
+     * compressed, encrypted where asked, uploaded and committed): MB of the backlog per second of that span and job-JVM CPU
+     * seconds per MB. Only taken with {@code --compare-encryption}; the source rate alone would miss the blocks
+     * written (and encrypted) at checkpoints after the source has emitted its last record.
+     */
+    record Written(double megabytesPerSecond, double cpuSecondsPerMegabyte, double seconds) {
+        static final Written NOT_MEASURED = new Written(Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    private ThroughputResult throughput(String tag, String backlogTopic, RecordingProducer.Backlog backlog) throws Exception {
         String group = "bench-job-" + tag;
         Topics topics = topics(tag, null);
         try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
-             JobHostProcess job = startJob(tag, "bench-backlog", topics, group);
+             JobHostProcess job = startJob(tag, backlogTopic, topics, group, options.compareEncryption());
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             long runningSince = job.awaitRunning(STARTUP);
+            long ticksWhenRunning = ProcessCpu.ticks(job.pid());
             long messages = backlog.sent().messages();
             double bytesPerMessage = (double) backlog.sent().bytes() / messages;
             long deadline = System.currentTimeMillis() + Math.max(300_000, options.backlogMb() * 1_000L);
@@ -159,6 +262,23 @@ public final class ReplayBenchmark {
                 }
                 Thread.sleep(100);
             }
+            Written written = Written.NOT_MEASURED;
+            if (options.compareEncryption()) {
+                while (follower.snapshot().messagesInRows() < messages) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("not every message reached a committed summary row in time: "
+                                + follower.snapshot().messagesInRows() + " of " + messages);
+                    }
+                    String trouble = job.trouble();
+                    if (trouble != null) {
+                        throw new IllegalStateException(trouble);
+                    }
+                    Thread.sleep(50);
+                }
+                double seconds = (System.currentTimeMillis() - runningSince) / 1e3;
+                double total = backlog.sent().bytes() / 1e6;
+                written = new Written(total / seconds, (ProcessCpu.ticks(job.pid()) - ticksWhenRunning) / 100.0 / total, seconds);
+            }
             double megabytes = (at90[1] - at10[1]) * bytesPerMessage / 1e6;
             double rate = megabytes / ((at90[0] - at10[0]) / 1e3);
             double cpuPerMb = (at90[2] - at10[2]) / 100.0 / megabytes;
@@ -169,7 +289,7 @@ public final class ReplayBenchmark {
             return new ThroughputResult(rate, cpuPerMb, endToEnd, (allEmittedAt - runningSince) / 1e3, rows.compressionRatio(),
                     rows.fileFirstSeen().size(), Long.parseLong(status.getProperty("checkpoints_completed", "0")),
                     Long.parseLong(status.getProperty("checkpoints_failed", "0")),
-                    Long.parseLong(status.getProperty("heap_peak_after_gc", "0")) / 1048576.0);
+                    Long.parseLong(status.getProperty("heap_peak_after_gc", "0")) / 1048576.0, written);
         }
     }
 
@@ -189,7 +309,7 @@ public final class ReplayBenchmark {
         Topics topics = topics(tag, recordings);
         RecordingWorkload workload = new RecordingWorkload(options.sessions(), "steady-" + round);
         try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
-             JobHostProcess job = startJob(tag, recordings, topics, "bench-job-" + tag);
+             JobHostProcess job = startJob(tag, recordings, topics, "bench-job-" + tag, false);
              RecordingProducer producer = new RecordingProducer(broker.bootstrapServers(), recordings, workload)) {
             job.awaitRunning(STARTUP);
             HistogramTaker histogram = new HistogramTaker(job.pid(), dir.resolve("histogram-" + tag + ".txt"),
@@ -226,23 +346,31 @@ public final class ReplayBenchmark {
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    record Topics(String recordings, String summaries, String logEntries, String deadLetters) {}
+    record Topics(String recordings, String summaries, String logEntries, String deadLetters, String sessionKeys) {}
 
     private Topics topics(String tag, String recordings) {
-        Topics t = new Topics(recordings, "bench-summaries-" + tag, "bench-log-entries-" + tag, "bench-dlq-" + tag);
+        Topics t = new Topics(recordings, "bench-summaries-" + tag, "bench-log-entries-" + tag, "bench-dlq-" + tag,
+                "bench-session-keys-" + tag);
         broker.createTopic(t.summaries(), options.parallelism(), TOPIC_CONFIG);
         broker.createTopic(t.logEntries(), options.parallelism(), TOPIC_CONFIG);
         broker.createTopic(t.deadLetters(), 1, TOPIC_CONFIG);
+        broker.createTopic(t.sessionKeys(), options.parallelism(), TOPIC_CONFIG);
         return t;
     }
 
-    private JobHostProcess startJob(String tag, String recordings, Topics topics, String group) throws IOException {
+    /** {@code masterKey}: the job reads the run's master key file (needed for messages with {@code encrypt: true}). */
+    private JobHostProcess startJob(String tag, String recordings, Topics topics, String group, boolean masterKey)
+            throws IOException {
         Map<String, String> job = new LinkedHashMap<>();
         job.put("kafka.bootstrap-servers", broker.bootstrapServers());
         job.put("topic.recordings", recordings);
         job.put("topic.session-replay-events", topics.summaries());
         job.put("topic.log-entries", topics.logEntries());
         job.put("topic.dead-letter", topics.deadLetters());
+        job.put("topic.session-keys", topics.sessionKeys());
+        if (masterKey) {
+            job.put("encryption.master-key-file", dir.resolve("master.key").toString());
+        }
         job.put("kafka.group-id", group);
         job.put("kafka.transactional-id-prefix", "bench-" + tag);
         job.put("output.base", "s3://" + BUCKET + "/" + tag);

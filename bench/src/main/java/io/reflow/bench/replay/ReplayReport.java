@@ -23,6 +23,12 @@ final class ReplayReport {
                         + " checkpoints every %d ms, flush age %d ms, idle flush %d ms, zstd level %d%n",
                 o.parallelism(), o.jobHeap(), o.checkpointInterval().toMillis(), o.flushAge().toMillis(),
                 o.idleFlush().toMillis(), o.zstdLevel());
+        if (o.compareEncryption()) {
+            out.printf("encryption comparison: each round the job consumes the plain backlog and the same messages with"
+                    + " encrypt: true (alternating which goes first); a master key is given both times; no baseline, no steady phase%n");
+            out.flush();
+            return;
+        }
         out.printf("steady phase: %,d sessions, one message each every %d ms (%,.0f messages/s) for %d s%n", o.sessions(),
                 o.messageInterval().toMillis(), o.steadyMessagesPerSecond(), o.steady().toSeconds());
         out.flush();
@@ -116,6 +122,70 @@ final class ReplayReport {
         out.flush();
     }
 
+    void encryptionRound(ReplayBenchmark.EncryptionRound r) {
+        out.printf("round %d (%s first)%n", r.round(), r.round() % 2 == 1 ? "plain" : "encrypted");
+        throughputLine("plain", r.plain());
+        throughputLine("encrypted", r.encrypted());
+        out.printf("  encrypted / plain: %.1f%% of the MB/s, %.1f%% of the CPU s/MB; %,d key rows published%n",
+                100 * r.rateRatio(), 100 * r.cpuRatio(), r.keyRows());
+        out.printf("  other processes on the machine: %.2f cores over the round%n", r.foreignCores());
+        out.flush();
+    }
+
+    private void throughputLine(String name, ReplayBenchmark.ThroughputResult t) {
+        out.printf("  %-10s every block written and committed after %.1f s: %.1f MB/s, %.3f CPU s/MB in the job JVM; source"
+                        + " %.1f MB/s from 10%% to 90%% of the backlog (%.3f CPU s/MB); %d files, block compression ratio %.2f;"
+                        + " %d checkpoints, %d failed%n",
+                name + ":", t.written().seconds(), t.written().megabytesPerSecond(), t.written().cpuSecondsPerMegabyte(),
+                t.megabytesPerSecond(), t.cpuSecondsPerMegabyte(), t.files(), t.compressionRatio(), t.checkpoints(),
+                t.failedCheckpoints());
+    }
+
+    void encryptionSummary(List<ReplayBenchmark.EncryptionRound> rounds) {
+        out.println();
+        StringBuilder head = new StringBuilder("| |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (ReplayBenchmark.EncryptionRound r : rounds) {
+            head.append(" run ").append(r.round()).append(" |");
+            rule.append("---:|");
+        }
+        out.println(head.append(" **median** |"));
+        out.println(rule.append("---:|"));
+        rows(rounds, "plain: MB/s, running until every block is committed", "%.1f", r -> r.plain().written().megabytesPerSecond());
+        rows(rounds, "encrypted: MB/s, same span", "%.1f", r -> r.encrypted().written().megabytesPerSecond());
+        rows(rounds, "**encrypted / plain, MB/s** (target ≥ 90%)", "%.1f%%", r -> 100 * r.rateRatio());
+        rows(rounds, "plain: job JVM CPU s/MB, same span", "%.4f", r -> r.plain().written().cpuSecondsPerMegabyte());
+        rows(rounds, "encrypted: job JVM CPU s/MB, same span", "%.4f", r -> r.encrypted().written().cpuSecondsPerMegabyte());
+        rows(rounds, "**encrypted / plain, CPU s/MB**", "%.1f%%", r -> 100 * r.cpuRatio());
+        rows(rounds, "plain: source MB/s, 10% to 90% of the backlog", "%.1f", r -> r.plain().megabytesPerSecond());
+        rows(rounds, "encrypted: source MB/s, 10% to 90% of the backlog", "%.1f", r -> r.encrypted().megabytesPerSecond());
+        rows(rounds, "plain: block compression ratio", "%.2f", r -> r.plain().compressionRatio());
+        rows(rounds, "encrypted: block compression ratio", "%.2f", r -> r.encrypted().compressionRatio());
+        rows(rounds, "key rows published (encrypted run)", "%,.0f", r -> (double) r.keyRows());
+        rows(rounds, "checkpoints failed (both runs)", "%.0f",
+                r -> (double) (r.plain().failedCheckpoints() + r.encrypted().failedCheckpoints()));
+        rows(rounds, "other processes, cores", "%.2f", ReplayBenchmark.EncryptionRound::foreignCores);
+        out.println();
+        double rate = Stats.median(rounds.stream().map(ReplayBenchmark.EncryptionRound::rateRatio).toList());
+        double cpu = Stats.median(rounds.stream().map(ReplayBenchmark.EncryptionRound::cpuRatio).toList());
+        out.printf("encryption costs %.1f%% of the MB/s (median of encrypted / plain %.1f%%; target: at most 10%%: %s) and"
+                        + " %+.1f%% CPU s/MB%n", 100 * (1 - rate), 100 * rate, rate >= 0.9 ? "met" : "NOT met", 100 * (cpu - 1));
+        out.flush();
+    }
+
+    private <R> void rows(List<R> rounds, String name, String format, Function<R, Double> value) {
+        StringBuilder sb = new StringBuilder("| ").append(name).append(" |");
+        List<Double> values = new ArrayList<>();
+        for (R r : rounds) {
+            double v = value.apply(r);
+            values.add(v);
+            sb.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(format, v)).append(" |");
+        }
+        double median = Stats.median(values);
+        sb.append(" **").append(Double.isNaN(median) ? "n/a" : String.format(format, median)).append("** |");
+        out.println(sb);
+    }
+
     void logs(java.nio.file.Path dir) {
         out.printf("job logs, GC logs and class histograms kept in %s%n", dir);
         out.flush();
@@ -127,15 +197,6 @@ final class ReplayReport {
     }
 
     private void row(List<RoundResult> rounds, String name, String format, Function<RoundResult, Double> value) {
-        StringBuilder sb = new StringBuilder("| ").append(name).append(" |");
-        List<Double> values = new ArrayList<>();
-        for (RoundResult r : rounds) {
-            double v = value.apply(r);
-            values.add(v);
-            sb.append(' ').append(Double.isNaN(v) ? "n/a" : String.format(format, v)).append(" |");
-        }
-        double median = Stats.median(values);
-        sb.append(" **").append(Double.isNaN(median) ? "n/a" : String.format(format, median)).append("** |");
-        out.println(sb);
+        rows(rounds, name, format, value);
     }
 }

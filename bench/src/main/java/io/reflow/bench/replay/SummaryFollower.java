@@ -145,6 +145,11 @@ final class SummaryFollower implements AutoCloseable {
             return Stats.percentile(latenciesMs, p);
         }
 
+        /** Messages in the blocks of the rows read so far. */
+        long messagesInRows() {
+            return messagesPerBlock.stream().mapToLong(Long::longValue).sum();
+        }
+
         double medianMessagesPerBlock() {
             return Stats.percentile(messagesPerBlock, 50);
         }

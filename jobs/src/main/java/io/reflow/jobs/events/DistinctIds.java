@@ -25,6 +25,15 @@ public final class DistinctIds {
     private static final Set<String> ILLEGAL_ANY_CASE = withQuotes(CASE_INSENSITIVE);
     private static final Set<String> ILLEGAL_EXACT = withQuotes(CASE_SENSITIVE);
 
+    /** Looking a digest up by name is a good part of its cost: one per thread, reused. */
+    private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     private DistinctIds() {}
 
     /**
@@ -59,12 +68,7 @@ public final class DistinctIds {
 
     /** RFC 4122 name-based UUID, version 5 (SHA-1). */
     static UUID uuid5(UUID namespace, String name) {
-        MessageDigest sha1;
-        try {
-            sha1 = MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha1 = SHA1.get(); // digest() below resets it for the next use
         byte[] ns = new byte[16];
         long msb = namespace.getMostSignificantBits();
         long lsb = namespace.getLeastSignificantBits();

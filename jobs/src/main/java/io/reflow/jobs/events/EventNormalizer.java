@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What PostHog's ingestion does to an event before persons: uuid, clock-skew corrected timestamp, event name
@@ -45,6 +46,10 @@ public final class EventNormalizer {
             "gclsrc", "dclid", "gbraid", "wbraid", "fbclid", "msclkid", "twclid", "li_fat_id", "mc_cid", "igshid",
             "ttclid", "rdt_cid", "irclid", "_kx", "epik", "qclid", "sccid");
 
+    /** Each of {@link #EVENT_TO_PERSON} → its {@code $initial_*} name ({@code $browser} → {@code $initial_browser}). */
+    private static final Map<String, String> INITIAL_NAMES = EVENT_TO_PERSON.stream()
+            .collect(Collectors.toUnmodifiableMap(k -> k, k -> "$initial_" + (k.startsWith("$") ? k.substring(1) : k)));
+
     /** The result of normalising one captured event. */
     public sealed interface Result permits Accepted, Rejected {}
 
@@ -64,6 +69,14 @@ public final class EventNormalizer {
     private EventNormalizer() {}
 
     public static Result normalize(CapturedEvent c) {
+        return normalize(c, false);
+    }
+
+    /**
+     * @param owned {@code c} was decoded for this call and is not used after it: its event's properties are changed
+     *     in place instead of copied (the result is the same)
+     */
+    static Result normalize(CapturedEvent c, boolean owned) {
         if (c.teamId() <= 0) {
             return new Rejected("missing_team", "the message has no team_id");
         }
@@ -94,9 +107,6 @@ public final class EventNormalizer {
             name = name.substring(0, name.offsetByCodePoints(0, MAX_EVENT_NAME_CHARS));
         }
 
-        ObjectNode properties = propertiesNode == null || propertiesNode.isNull()
-                ? JsonNodeFactory.instance.objectNode() : (ObjectNode) sanitize(propertiesNode.deepCopy());
-
         String uuid = c.uuid() != null && UUID_SHAPE.matcher(c.uuid()).matches() ? c.uuid().toLowerCase(Locale.ROOT) : null;
         if (uuid == null) {
             uuid = DistinctIds.uuid5(DistinctIds.EVENT_NAMESPACE,
@@ -105,6 +115,11 @@ public final class EventNormalizer {
                     "eventUuid", c.uuid() == null ? "" : clean(c.uuid()), "generatedUuid", uuid, "event", name,
                     "distinctId", distinctId));
         }
+
+        // an event decoded for this call alone is changed in place; one the caller keeps is copied first
+        ObjectNode properties = propertiesNode == null || propertiesNode.isNull()
+                ? JsonNodeFactory.instance.objectNode()
+                : (ObjectNode) sanitize(owned ? propertiesNode : propertiesNode.deepCopy());
 
         EventTimestamps.Resolved ts = EventTimestamps.resolve(now, c.sentAt(),
                 properties.path("$ignore_sent_at").asBoolean(false), raw.get("timestamp"), raw.get("offset"));
@@ -248,7 +263,7 @@ public final class EventNormalizer {
                 setOnce = JsonNodeFactory.instance.objectNode();
             }
             set.set(key, value);
-            setOnce.set("$initial_" + key.replaceFirst("^\\$", ""), value);
+            setOnce.set(INITIAL_NAMES.get(key), value);
         }
         if (set == null) {
             return;

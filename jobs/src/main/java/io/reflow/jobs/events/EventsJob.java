@@ -4,7 +4,6 @@ import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.ConsumedRecordDeserializationSchema;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.JobArguments;
-import io.reflow.jobs.common.KafkaSinks;
 import io.reflow.jobs.common.KeyedBytes;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -70,12 +69,12 @@ public final class EventsJob {
         return new EventsJob(
                 source(servers, config.eventsTopic(), config.consumerGroup()),
                 source(servers, config.personMergesTopic(), config.consumerGroup() + "-merges"),
-                KafkaSinks.exactlyOnce(servers, config.eventsJsonTopic(), tx + "-events"),
-                KafkaSinks.exactlyOnce(servers, config.personTopic(), tx + "-persons"),
-                KafkaSinks.exactlyOnce(servers, config.personDistinctIdTopic(), tx + "-distinct-ids"),
-                KafkaSinks.exactlyOnce(servers, config.ingestionWarningsTopic(), tx + "-warnings"),
-                KafkaSinks.exactlyOnce(servers, config.personMergesTopic(), tx + "-merges"),
-                KafkaSinks.exactlyOnce(servers, config.deadLetterTopic(), tx + "-dlq"));
+                EventsSinks.exactlyOnce(servers, config.eventsJsonTopic(), tx + "-events"),
+                EventsSinks.exactlyOnce(servers, config.personTopic(), tx + "-persons"),
+                EventsSinks.exactlyOnce(servers, config.personDistinctIdTopic(), tx + "-distinct-ids"),
+                EventsSinks.exactlyOnce(servers, config.ingestionWarningsTopic(), tx + "-warnings"),
+                EventsSinks.exactlyOnce(servers, config.personMergesTopic(), tx + "-merges"),
+                EventsSinks.exactlyOnce(servers, config.deadLetterTopic(), tx + "-dlq"));
     }
 
     private static KafkaSource<ConsumedRecord> source(String servers, String topic, String group) {
@@ -110,8 +109,8 @@ public final class EventsJob {
                 .uid(PERSON_STATE_UID)
                 .name("person state");
 
-        enriched.union(normalized.getSideOutput(NormalizeEvents.PERSONLESS))
-                .sinkTo(eventsJson).uid(EVENTS_SINK_UID).name("events topic");
+        // the events sink's only input: chained to the person stage, event rows never cross the network again
+        enriched.sinkTo(eventsJson).uid(EVENTS_SINK_UID).name("events topic");
         enriched.getSideOutput(PersonProcessor.PERSONS)
                 .sinkTo(persons).uid(PERSON_SINK_UID).name("person topic");
         enriched.getSideOutput(PersonProcessor.DISTINCT_IDS)

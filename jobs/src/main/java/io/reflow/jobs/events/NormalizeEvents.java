@@ -13,14 +13,12 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Events-topic records → {@link NormalizedEvent}s for the person stage ({@link EventNormalizer}). A record that
- * cannot be decoded or stored goes to the dead-letter output with the reason; warnings go to their own output; an
- * event whose distinct id is illegal is published here, personless, without touching person state.
+ * cannot be decoded or stored goes to the dead-letter output with the reason; warnings go to their own output. An
+ * event whose distinct id is illegal goes on too, personless: the person stage publishes it without touching state.
  */
 public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, PersonInput> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("events-dead-letters") {};
     public static final OutputTag<KeyedBytes> WARNINGS = new OutputTag<>("events-warnings") {};
-    /** Enriched events that need no person stage (illegal distinct ids). */
-    public static final OutputTag<KeyedBytes> PERSONLESS = new OutputTag<>("events-personless") {};
     static final String STAGE = "events-normalize";
 
     @Override
@@ -34,7 +32,7 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
         }
         EventNormalizer.Result result;
         try {
-            result = EventNormalizer.normalize(captured);
+            result = EventNormalizer.normalize(captured, true);
         } catch (RuntimeException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "normalization_failed", String.valueOf(e), record));
             return;
@@ -52,19 +50,8 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
             ctx.output(WARNINGS, PersonProcessor.warning(w));
         }
         NormalizedEvent event = accepted.event();
-        if (accepted.illegalDistinctId()) {
-            SizeLimits.Fitted fitted = SizeLimits.event(PersonLogic.personlessEvent(event));
-            if (fitted.warning() != null) {
-                ctx.output(WARNINGS, PersonProcessor.warning(fitted.warning()));
-            }
-            if (fitted.value() != null) {
-                ctx.output(PERSONLESS, new KeyedBytes(event.uuid(), fitted.value()));
-            } else {
-                ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "message_too_large",
-                        "the event is larger than " + SizeLimits.MAX_RECORD_BYTES + " bytes", record));
-            }
-            return;
-        }
+        // an illegal distinct id's event is personless: it passes the person stage without touching state, so that
+        // every event row leaves from there (the events sink then runs in the person stage's task, no extra hop)
         out.collect(PersonInput.event(event, record.topic(), record.partition(), record.offset()));
     }
 }

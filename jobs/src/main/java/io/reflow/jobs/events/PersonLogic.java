@@ -101,9 +101,11 @@ public final class PersonLogic {
         PropertyUpdates.Outcome applied = PropertyUpdates.apply(p.properties, updates, created || other != null);
         String properties = null; // the person's properties as JSON, written once for the row and the event
         if (applied.changed()) {
-            properties = json(p.properties);
+            p.propertiesChanged();
+            properties = p.propertiesJson();
             if (SizeLimits.tooLargeForAPerson(properties)) {
                 applied.undo(p.properties);
+                p.propertiesChanged();
                 applied = PropertyUpdates.Outcome.NONE;
                 properties = null;
                 out.warning(Warnings.of(team, Warnings.PERSON_PROPERTIES_SIZE_VIOLATION, e.createdAt(),
@@ -121,7 +123,7 @@ public final class PersonLogic {
             p.version++;
         }
         if (properties == null) {
-            properties = json(p.properties);
+            properties = p.propertiesJson(); // unchanged: as read from the state, not written again
         }
         if (changed) {
             out.person(row(team, p, properties));
@@ -211,7 +213,7 @@ public final class PersonLogic {
         }
         Person p = state.person;
         if (self.equals(into.host()) || p.id.equals(into.personId())) {
-            out.event(enrich(e, p.id, p.properties, p.createdAt, MODE_FULL));
+            out.event(enrich(e, p.id, p.propertiesJson(), p.createdAt, MODE_FULL));
             return Next.same(state);
         }
         if (p.identified && !"$merge_dangerously".equals(e.event())) {
@@ -245,7 +247,7 @@ public final class PersonLogic {
         Person p = state.person;
         if (self.equals(m.host)) {
             // both sides already ended up in this person
-            out.event(enrich(m.event, p.id, p.properties, p.createdAt, MODE_FULL));
+            out.event(enrich(m.event, p.id, p.propertiesJson(), p.createdAt, MODE_FULL));
             return Next.same(state);
         }
         if (KeyState.older(p.rank, self, m.rank, m.host)) {

@@ -48,7 +48,8 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
         Buffer buffer = new Buffer();
         PersonLogic.Next next;
         try {
-            KeyState current = KeyState.decode(state.value());
+            // an illegal distinct id never has state: its personless events need not look
+            KeyState current = in.event() != null && illegalPersonless(in.event()) ? null : KeyState.decode(state.value());
             next = in.event() != null
                     ? PersonLogic.onEvent(key, current, in.event(), 0, now, buffer)
                     : PersonLogic.onMessage(key, current, PersonMessage.decode(in.message()), now, buffer);
@@ -77,7 +78,7 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
             }
         }
         for (PersonRow r : buffer.persons) {
-            byte[] value = Json.encode(r);
+            byte[] value = JsonRows.person(r);
             if (value.length <= SizeLimits.MAX_RECORD_BYTES) {
                 ctx.output(PERSONS, new KeyedBytes(r.id(), value));
             } else { // cannot happen while person properties are capped well below it
@@ -85,7 +86,7 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
             }
         }
         for (PersonDistinctIdRow r : buffer.distinctIds) {
-            ctx.output(DISTINCT_IDS, new KeyedBytes(DistinctIds.key(r.teamId(), r.distinctId()), Json.encode(r)));
+            ctx.output(DISTINCT_IDS, new KeyedBytes(DistinctIds.key(r.teamId(), r.distinctId()), JsonRows.distinctId(r)));
         }
         for (IngestionWarning w : buffer.warnings) {
             ctx.output(WARNINGS, warning(w));
@@ -101,6 +102,10 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
                 ctx.output(DEAD_LETTERS, tooLarge(in, key, "a person message", m.encode()));
             }
         }
+    }
+
+    private static boolean illegalPersonless(NormalizedEvent e) {
+        return !e.processPerson() && DistinctIds.isIllegal(e.distinctId());
     }
 
     private static DeadLetter tooLarge(PersonInput in, String key, String what, byte[] value) {

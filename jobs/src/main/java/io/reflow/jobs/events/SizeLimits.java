@@ -40,11 +40,11 @@ final class SizeLimits {
     }
 
     static Fitted event(EnrichedEvent e) {
-        byte[] value = Json.encode(e);
+        byte[] value = JsonRows.event(e);
         if (value.length <= MAX_RECORD_BYTES) {
             return new Fitted(value, null);
         }
-        byte[] trimmed = Json.encode(new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(),
+        byte[] trimmed = JsonRows.event(new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(),
                 e.distinctId(), e.elementsChain(), e.createdAt(), e.sessionId(), e.personId(), "{}", e.personCreatedAt(),
                 e.personMode()));
         boolean fits = trimmed.length <= MAX_RECORD_BYTES;

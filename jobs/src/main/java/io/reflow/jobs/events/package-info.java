@@ -4,8 +4,7 @@
  *
  * <h2>Pipeline</h2>
  * <pre>
- * events topic ──► NormalizeEvents ──┬─► (illegal distinct id) enriched personless event ─────────────► events_json
- *                                    ├─► warnings ──────────────────────────────────────────────────► ingestion_warnings
+ * events topic ──► NormalizeEvents ──┬─► warnings ──────────────────────────────────────────────────► ingestion_warnings
  *                                    ├─► dead letters ──────────────────────────────────────────────► dead-letter topic
  *                                    ▼
  *                    keyBy(team_id:distinct_id) ─► PersonProcessor ──► enriched events ──────────────► events_json
@@ -15,8 +14,9 @@
  *          ▲                                           │
  *          └───────────── exactly-once sink ◄──────────┘  messages to other keys
  * </pre>
- * Every sink is an exactly-once {@code KafkaSink}, the feedback sink included; both sources read
- * {@code read_committed}. Every operator has a stable uid ({@link io.reflow.jobs.events.EventsJob}).
+ * Events with an illegal distinct id pass the person stage too, personless and without touching state, so every
+ * event row leaves from the person stage and the events sink is chained to it. Every sink is an exactly-once
+ * {@code KafkaSink}, the feedback sink included; both sources read {@code read_committed}. Every operator has a stable uid ({@link io.reflow.jobs.events.EventsJob}).
  *
  * <h2>Person state and merges</h2>
  * A person lives at one <em>host</em> key, the key of the distinct id that created it (or, after a merge, the newer

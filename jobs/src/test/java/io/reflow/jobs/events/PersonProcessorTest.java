@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -58,6 +59,28 @@ class PersonProcessorTest {
             assertThat(h.getSideOutput(PersonProcessor.DISTINCT_IDS).peek().getValue().key()).isEqualTo("2:u1");
             assertThat(h.getOutput().stream().map(r -> ((StreamRecord<KeyedBytes>) r).getValue().key()).toList())
                     .as("events are keyed by uuid").contains(created.uuid());
+        }
+    }
+
+    @Test
+    void anIllegalDistinctIdsEventIsPublishedPersonlessWithoutState() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.setProcessingTime(NOW);
+            NormalizedEvent illegal = TestEvents.normalized("undefined", "{\"event\":\"clicked\",\"properties\":{\"$set\":{\"a\":1}}}");
+            assertThat(illegal.processPerson()).isFalse();
+            h.processElement(input(illegal), 0L);
+
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(events(h)).singleElement().satisfies(e -> {
+                assertThat(e.distinctId()).isEqualTo("undefined");
+                assertThat(e.personMode()).isEqualTo("propertyless");
+                assertThat(e.personId()).isEqualTo(DistinctIds.personUuid(2, "undefined"));
+                assertThat(e.personProperties()).isEqualTo("{}");
+                assertThat(e.personCreatedAt()).isEqualTo(PersonLogic.PERSONLESS_CREATED_AT);
+            });
+            assertThat(h.getSideOutput(PersonProcessor.PERSONS)).isNullOrEmpty();
+            assertThat(h.getSideOutput(PersonProcessor.DISTINCT_IDS)).isNullOrEmpty();
         }
     }
 
@@ -149,8 +172,10 @@ class PersonProcessorTest {
     }
 
     @Test
-    void whatFlowsBetweenOperatorsHasFlinksOwnSerializersNotKryo() {
-        assertThat(TypeInformation.of(PersonInput.class)).isInstanceOf(PojoTypeInfo.class);
+    void whatFlowsBetweenOperatorsHasItsOwnOrFlinksSerializersNotKryo() {
+        assertThat(TypeInformation.of(PersonInput.class)).isInstanceOf(PersonInputSerializer.Info.class);
+        assertThat(TypeInformation.of(PersonInput.class).createSerializer(new SerializerConfigImpl()))
+                .isSameAs(PersonInputSerializer.INSTANCE);
         assertThat(TypeInformation.of(NormalizedEvent.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(KeyedBytes.class)).isInstanceOf(PojoTypeInfo.class);
         assertThat(TypeInformation.of(DeadLetter.class)).isInstanceOf(PojoTypeInfo.class);
