@@ -2,8 +2,7 @@ package io.reflow.jobs.events;
 
 import io.reflow.jobs.common.KafkaSinks;
 import io.reflow.jobs.common.KeyedBytes;
-import io.reflow.jobs.common.KeyedBytesSerializationSchema;
-import org.apache.flink.connector.base.DeliveryGuarantee;
+import java.util.Map;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 /**
@@ -16,21 +15,11 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 public final class EventsSinks {
     static final String LINGER_MS = "50";
     static final String BATCH_BYTES = String.valueOf(512 * 1024);
-    /** As {@link KafkaSinks}: below the broker's transaction.max.timeout.ms, above checkpoint interval + restart. */
-    static final String TRANSACTION_TIMEOUT_MS = String.valueOf(10 * 60 * 1000);
 
     private EventsSinks() {}
 
     public static KafkaSink<KeyedBytes> exactlyOnce(String bootstrapServers, String topic, String transactionalIdPrefix) {
-        return KafkaSink.<KeyedBytes>builder()
-                .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new KeyedBytesSerializationSchema(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                .setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS)
-                .setProperty("compression.type", "zstd")
-                .setProperty("linger.ms", LINGER_MS)
-                .setProperty("batch.size", BATCH_BYTES)
-                .build();
+        return KafkaSinks.exactlyOnce(bootstrapServers, topic, transactionalIdPrefix,
+                Map.of("linger.ms", LINGER_MS, "batch.size", BATCH_BYTES));
     }
 }

@@ -1,9 +1,9 @@
 package io.reflow.jobs.events;
 
+import io.reflow.jobs.common.SerializerTypeInfo;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -129,68 +129,10 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
         }
     }
 
-    /** {@link PersonInput}'s type information, through {@code @TypeInfo}: Flink uses {@link #INSTANCE} wherever it meets one. */
-    public static final class Info extends TypeInformation<PersonInput> {
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<PersonInput> getTypeClass() {
-            return PersonInput.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<PersonInput> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "PersonInput";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info;
-        }
-
-        @Override
-        public int hashCode() {
-            return Info.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
-        }
-    }
-
     public static final class Factory extends TypeInfoFactory<PersonInput> {
         @Override
         public TypeInformation<PersonInput> createTypeInfo(Type t, Map<String, TypeInformation<?>> generics) {
-            return new Info();
+            return new SerializerTypeInfo<>(PersonInput.class, INSTANCE);
         }
     }
 }

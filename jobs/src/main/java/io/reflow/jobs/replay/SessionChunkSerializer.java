@@ -1,8 +1,8 @@
 package io.reflow.jobs.replay;
 
+import io.reflow.jobs.common.SerializerTypeInfo;
 import java.io.IOException;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
@@ -173,65 +173,8 @@ public final class SessionChunkSerializer extends TypeSerializerSingleton<Sessio
     public static final class Factory extends TypeInfoFactory<SessionChunk> {
         @Override
         public TypeInformation<SessionChunk> createTypeInfo(java.lang.reflect.Type t, Map<String, TypeInformation<?>> generics) {
-            return new Info();
+            return new SerializerTypeInfo<>(SessionChunk.class, INSTANCE);
         }
     }
 
-    /** The type information of {@link SessionChunk}: an opaque type written by {@link SessionChunkSerializer}. */
-    public static final class Info extends TypeInformation<SessionChunk> {
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<SessionChunk> getTypeClass() {
-            return SessionChunk.class;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<SessionChunk> createSerializer(SerializerConfig config) {
-            return INSTANCE;
-        }
-
-        @Override
-        public String toString() {
-            return "SessionChunk";
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info;
-        }
-
-        @Override
-        public int hashCode() {
-            return Info.class.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
-        }
-    }
 }

@@ -173,7 +173,8 @@ class PersonProcessorTest {
 
     @Test
     void whatFlowsBetweenOperatorsHasItsOwnOrFlinksSerializersNotKryo() {
-        assertThat(TypeInformation.of(PersonInput.class)).isInstanceOf(PersonInputSerializer.Info.class);
+        assertThat(TypeInformation.of(PersonInput.class).createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()))
+                .isSameAs(PersonInputSerializer.INSTANCE);
         assertThat(TypeInformation.of(PersonInput.class).createSerializer(new SerializerConfigImpl()))
                 .isSameAs(PersonInputSerializer.INSTANCE);
         assertThat(TypeInformation.of(NormalizedEvent.class)).isInstanceOf(PojoTypeInfo.class);
