@@ -36,6 +36,23 @@ final class SnapshotBodyScanner {
     /** Not a failure: only "let Jackson read this body". Preallocated and without a stack trace, so it costs nothing. */
     private static final RuntimeException GIVE_UP = new RuntimeException("give up", null, false, false) {};
 
+    /** What a byte inside a string is, as Jackson's UTF-8 input codes tell. */
+    private static final byte PLAIN = 0;
+    private static final byte QUOTE = 1;
+    private static final byte BACKSLASH = 2;
+    private static final byte UTF8_2 = 3;
+    private static final byte UTF8_3 = 4;
+    private static final byte UTF8_4 = 5;
+    private static final byte INVALID = 6;
+    private static final byte[] STRING_BYTES = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            STRING_BYTES[c] = c < 0x20 ? INVALID : c == '"' ? QUOTE : c == '\\' ? BACKSLASH : c < 0x80 ? PLAIN
+                    : (c & 0xe0) == 0xc0 ? UTF8_2 : (c & 0xf0) == 0xe0 ? UTF8_3 : (c & 0xf8) == 0xf0 ? UTF8_4 : INVALID;
+        }
+    }
+
     private final byte[] b;
     private final byte[] containers = new byte[MAX_DEPTH + 1];
     /** The end of the value read last. */
@@ -333,43 +350,56 @@ final class SnapshotBodyScanner {
      * UTF-8 sequences with a valid lead byte and continuation bytes. Returns the offset just past the closing quote.
      */
     private int string(int p) {
+        byte[] b = this.b;
+        int n = b.length;
         p++;
         while (true) {
-            int c = at(p) & 0xff;
-            if (c == '"') {
-                return p + 1;
-            }
-            if (c == '\\') {
-                byte e = at(p + 1);
-                switch (e) {
-                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> p += 2;
-                    case 'u' -> {
-                        for (int i = p + 2; i < p + 6; i++) {
-                            if (Character.digit(at(i), 16) < 0) {
-                                throw GIVE_UP;
-                            }
-                        }
-                        p += 6;
-                    }
-                    default -> throw GIVE_UP;
-                }
-            } else if (c < 0x20) {
-                throw GIVE_UP;
-            } else if (c < 0x80) {
+            while (p < n && STRING_BYTES[b[p] & 0xff] == PLAIN) {
                 p++;
-            } else {
-                int continuation = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-                if (continuation < 0) {
-                    throw GIVE_UP;
+            }
+            if (p >= n) {
+                throw GIVE_UP;
+            }
+            switch (STRING_BYTES[b[p] & 0xff]) {
+                case QUOTE -> {
+                    return p + 1;
                 }
-                for (int i = 1; i <= continuation; i++) {
-                    if ((at(p + i) & 0xc0) != 0x80) {
+                case BACKSLASH -> p = escape(p);
+                case UTF8_2 -> p = continuation(p + 1, 1);
+                case UTF8_3 -> p = continuation(p + 1, 2);
+                case UTF8_4 -> p = continuation(p + 1, 3);
+                default -> throw GIVE_UP; // a control character, or a byte no UTF-8 sequence starts with
+            }
+        }
+    }
+
+    /** The offset after the escape sequence at {@code p}. */
+    private int escape(int p) {
+        switch (at(p + 1)) {
+            case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> {
+                return p + 2;
+            }
+            case 'u' -> {
+                for (int i = p + 2; i < p + 6; i++) {
+                    byte h = at(i);
+                    if (!(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F')) {
                         throw GIVE_UP;
                     }
                 }
-                p += 1 + continuation;
+                return p + 6;
+            }
+            default -> throw GIVE_UP;
+        }
+    }
+
+    /** The offset after {@code count} UTF-8 continuation bytes at {@code p}. */
+    private int continuation(int p, int count) {
+        for (int i = p; i < p + count; i++) {
+            if ((at(i) & 0xc0) != 0x80) {
+                throw GIVE_UP;
             }
         }
+        return p + count;
     }
 
     /** Steps over a number in JSON's grammar (no leading zeros, '+', or bare '.'), returning the offset past it. */

@@ -29,7 +29,7 @@ class SnapshotBodyScannerTest {
                ] , "sent_at" : "2026-11-24T00:00:00Z" }
             """;
     private static final byte[] CORRUPTIONS = {'"', '\\', ',', ':', ']', '}', '[', '{', 0, 0x1f, (byte) 0x80, (byte) 0xc3,
-            (byte) 0xe6, (byte) 0xf0, (byte) 0xff, '0', '-', '.', 'e', '+', 'u', 'a', ' ', '\n', '/'};
+            (byte) 0xe6, (byte) 0xf0, (byte) 0xff, (byte) 0xc0, (byte) 0xdf, (byte) 0xef, (byte) 0xf5, (byte) 0xf7, (byte) 0xf8, (byte) 0xbf, 0x7f, '0', '-', '.', 'e', '+', 'u', 'a', ' ', '\n', '/'};
 
     @Test
     void everyFixtureBodyIsReadQuicklyAndAsJacksonReadsIt() {
