@@ -1,18 +1,30 @@
 package io.reflow.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.regex.Pattern;
 
 /** Checks of one item (event or recording) of a request; a failing item is dead-lettered, the rest of the request goes on. */
 final class ItemChecks {
     /** As PostHog: at most 70 characters of letters, digits and '-' (posthog-js sends UUIDv7s). */
-    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9-]{1,70}");
+    private static final int MAX_SESSION_ID_CHARS = 70;
     static final int MAX_EVENT_NAME_CHARS = 200;
 
     private ItemChecks() {}
 
     static boolean isValidSessionId(JsonNode id) {
-        return id != null && id.isTextual() && SESSION_ID.matcher(id.asText()).matches();
+        if (id == null || !id.isTextual()) {
+            return false;
+        }
+        String s = id.asText();
+        if (s.isEmpty() || s.length() > MAX_SESSION_ID_CHARS) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Why an analytics event cannot be passed on (a dead-letter reason), or null when it can. */

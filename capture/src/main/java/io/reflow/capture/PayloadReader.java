@@ -40,6 +40,12 @@ final class PayloadReader {
     }
 
     static Payload read(byte[] json, Mode mode) {
+        Payload quick = mode == Mode.SNAPSHOTS ? SnapshotBodyScanner.read(json) : null;
+        return quick != null ? quick : readWithJackson(json, mode);
+    }
+
+    /** The body read with Jackson's token stream; also what {@link SnapshotBodyScanner} leaves to Jackson. */
+    static Payload readWithJackson(byte[] json, Mode mode) {
         try (JsonParser parser = Json.mapper().createParser(json)) {
             return new PayloadReader(parser, mode).body(json);
         } catch (JsonProcessingException e) {
