@@ -254,10 +254,12 @@ class RecordingDeletionIT {
                     .isEqualTo("doomed-session\t1\t1\nperson-session\t1\t1");
             CLICKHOUSE.query("DROP DATABASE " + rebuilt + " SYNC");
 
-            // the command line deletes a whole team; an unencrypted team's rows go too
-            RecordingDeletion.Result all = RecordingDeletion.over(CLICKHOUSE.httpUrl(), "default", "", database)
-                    .delete(2, RecordingDeletion.Scope.TEAM, null, true);
-            assertThat(all.sessions()).isEqualTo(1);
+            // the HTTP API deletes a whole team, once the project id is confirmed; an unencrypted team's rows go too
+            String project2 = base.replace("/projects/1/sessions/", "/projects/2/recordings");
+            assertThat(callWithKey("DELETE", project2 + "?events=true").statusCode()).as("not confirmed").isEqualTo(400);
+            HttpResponse<String> all = callWithKey("DELETE", project2 + "?confirm=2&events=true");
+            assertThat(all.statusCode()).isEqualTo(200);
+            assertThat(Json.mapper().readTree(all.body()).get("sessions").asLong()).isEqualTo(1);
             assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_replay_events WHERE team_id = 2").strip())
                     .isEqualTo("0");
             assertThat(CLICKHOUSE.query("SELECT count() FROM " + database + ".session_replay_events WHERE team_id = 1").strip())

@@ -33,6 +33,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/projects/<team>/sessions/<id>/console}: its console lines from {@code log_entries}</li>
  *   <li>{@code DELETE /api/projects/<team>/sessions/<id>[?events=true]}: deletes the session for real
  *       ({@link RecordingDeletion}); encrypted blocks whose keys are gone answer 410 {@code deleted}</li>
+ *   <li>{@code DELETE /api/projects/<team>/persons/<person id>/recordings[?events=true]} and
+ *       {@code DELETE /api/projects/<team>/distinct_ids/<distinct id>/recordings[?events=true]}: every session of a
+ *       person (all its distinct ids), or of one distinct id</li>
+ *   <li>{@code DELETE /api/projects/<team>/recordings?confirm=<team>[&events=true]}: every session of the project; the
+ *       {@code confirm} parameter must repeat the project id</li>
  * </ul>
  * Refusals are {@code {"type", "code", "detail"}}: 400 bad input, 401 no or unknown key, 403 a project the key
  * may not use ({@code permission_denied}) or a scope it lacks ({@code missing_scope}), 404 unknown route or session.
@@ -44,6 +49,9 @@ final class ViewerApi implements HttpHandler {
     private static final Pattern SESSION = Pattern.compile("^/api/projects/([^/]+)/sessions/([^/]+)/?$");
     private static final Pattern SESSION_PART = Pattern.compile("^/api/projects/([^/]+)/sessions/([^/]+)/(snapshots|console)/?$");
     private static final Pattern SESSION_ID = Pattern.compile("^[A-Za-z0-9_-]{1,200}$");
+    private static final Pattern PERSON_RECORDINGS = Pattern.compile("^/api/projects/([^/]+)/persons/([^/]+)/recordings/?$");
+    private static final Pattern DISTINCT_ID_RECORDINGS = Pattern.compile("^/api/projects/([^/]+)/distinct_ids/([^/]+)/recordings/?$");
+    private static final Pattern TEAM_RECORDINGS = Pattern.compile("^/api/projects/([^/]+)/recordings/?$");
     private static final int DEFAULT_LIMIT = 100;
 
     private final ApiKeys keys;
@@ -85,6 +93,23 @@ final class ViewerApi implements HttpHandler {
                 throw new ApiError(405, "method_not_allowed", "a session supports DELETE; its events are under /snapshots");
             }
             deleteSession(exchange, one, authenticate(exchange));
+            return;
+        }
+        Matcher person = PERSON_RECORDINGS.matcher(path);
+        Matcher distinctId = DISTINCT_ID_RECORDINGS.matcher(path);
+        Matcher all = TEAM_RECORDINGS.matcher(path);
+        if (person.matches() || distinctId.matches() || all.matches()) {
+            if (!exchange.getRequestMethod().equals("DELETE")) {
+                throw new ApiError(405, "method_not_allowed", "recordings of a person, a distinct id or a project support DELETE only");
+            }
+            ApiKeys.Grant grant = authenticate(exchange);
+            if (all.matches()) {
+                deleteMany(exchange, all.group(1), RecordingDeletion.Scope.TEAM, null, grant);
+            } else {
+                Matcher m = person.matches() ? person : distinctId;
+                deleteMany(exchange, m.group(1), person.matches() ? RecordingDeletion.Scope.PERSON_ID : RecordingDeletion.Scope.DISTINCT_ID,
+                        URLDecoder.decode(m.group(2), StandardCharsets.UTF_8), grant);
+            }
             return;
         }
         if (!projects.matches() && !sessions.matches() && !part.matches()) {
@@ -132,6 +157,25 @@ final class ViewerApi implements HttpHandler {
         RecordingDeletion.Result result = deletion.delete(team, RecordingDeletion.Scope.SESSION, session, events);
         LOG.info("deleted session {} of project {} ({} keys destroyed, events {})", session, team, result.keysDestroyed(),
                 events ? "deleted" : "kept");
+        sendJson(exchange, 200, result);
+    }
+
+    /** Deletes every session of a person, a distinct id or the whole project, as {@link #deleteSession} deletes one. */
+    private void deleteMany(HttpExchange exchange, String project, RecordingDeletion.Scope scope, String value,
+                            ApiKeys.Grant grant) throws IOException {
+        long team = team(project, grant, ApiKeys.Scope.RECORDINGS_DELETE);
+        Map<String, String> query = query(exchange);
+        if (scope == RecordingDeletion.Scope.TEAM && !String.valueOf(team).equals(query.get("confirm"))) {
+            throw ApiError.badRequest("confirmation_required", "deleting every recording of project " + team
+                    + " needs ?confirm=" + team);
+        }
+        if (value != null && (value.isBlank() || value.length() > 200)) {
+            throw ApiError.badRequest("invalid_id", "the id must be 1 to 200 characters");
+        }
+        boolean events = Boolean.parseBoolean(query.getOrDefault("events", "false"));
+        RecordingDeletion.Result result = deletion.delete(team, scope, value, events);
+        LOG.info("deleted the recordings of {} {} of project {}: {} sessions, {} keys destroyed, events {}", scope, value == null ? "" : value,
+                team, result.sessions(), result.keysDestroyed(), events ? "deleted" : "kept");
         sendJson(exchange, 200, result);
     }
 

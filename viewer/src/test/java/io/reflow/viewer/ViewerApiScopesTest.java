@@ -43,6 +43,22 @@ class ViewerApiScopesTest {
     }
 
     @Test
+    void deletingAPersonsADistinctIdsOrAProjectsRecordingsNeedsTheDeleteScopeAndAProjectNeedsConfirming() throws Exception {
+        for (String route : new String[] {"/1/persons/0b8f0c8e-0000-4000-8000-000000000001/recordings",
+                "/1/distinct_ids/alice/recordings", "/1/recordings?confirm=1"}) {
+            Answer refused = call("DELETE", base + route, READER);
+            assertThat(refused.status()).as(route).isEqualTo(403);
+            assertThat(refused.body().get("code").asText()).isEqualTo("missing_scope");
+            assertThat(call("GET", base + route, ADMIN).status()).as(route).isEqualTo(405);
+        }
+        Answer unconfirmed = call("DELETE", base + "/1/recordings", ADMIN);
+        assertThat(unconfirmed.status()).isEqualTo(400);
+        assertThat(unconfirmed.body().get("code").asText()).isEqualTo("confirmation_required");
+        assertThat(call("DELETE", base + "/1/recordings?confirm=2", ADMIN).body().get("code").asText()).isEqualTo("confirmation_required");
+        assertThat(call("DELETE", base + "/2/recordings?confirm=2", ADMIN).status()).as("not the key's project").isEqualTo(403);
+    }
+
+    @Test
     void aKeyWithoutScopesReadsButCannotDelete() throws Exception {
         Answer refused = call("DELETE", base + "/1/sessions/some-session", READER);
         assertThat(refused.status()).isEqualTo(403);
