@@ -64,10 +64,6 @@ final class GrowableBytes {
         size = newSize;
     }
 
-    byte[] toByteArray() {
-        return Arrays.copyOf(bytes, size);
-    }
-
     /** Empties the buffer, giving back memory a very large message made it take. */
     void reset() {
         size = 0;

@@ -15,12 +15,12 @@ final class JsonBytes {
 
     private JsonBytes() {}
 
+    static boolean isWhitespace(byte c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
     static int skipWhitespace(byte[] b, int i, int end) {
-        while (i < end) {
-            byte c = b[i];
-            if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
-                return i;
-            }
+        while (i < end && isWhitespace(b[i])) {
             i++;
         }
         return i;
@@ -294,7 +294,7 @@ final class JsonBytes {
             return i;
         }
         byte c = b[i];
-        return c == ',' || c == '}' || c == ']' || c == ' ' || c == '\n' || c == '\r' || c == '\t' ? i : FAIL;
+        return c == ',' || c == '}' || c == ']' || isWhitespace(c) ? i : FAIL;
     }
 
     /** Whether the bytes from {@code from} to {@code to} are exactly {@code ascii}. */

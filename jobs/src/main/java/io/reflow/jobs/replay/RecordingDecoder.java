@@ -728,10 +728,6 @@ public final class RecordingDecoder implements AutoCloseable {
         return sorted;
     }
 
-    private static boolean isSpace(byte b) {
-        return b == ' ' || b == '\n' || b == '\r' || b == '\t';
-    }
-
     @Override
     public void close() {
         compressed.close();
@@ -898,12 +894,12 @@ public final class RecordingDecoder implements AutoCloseable {
          */
         int memberEnd(int m) {
             int i = (m + 1 < members ? memberStarts[m + 1] : end - 1) - 1;
-            while (isSpace(source[i])) {
+            while (JsonBytes.isWhitespace(source[i])) {
                 i--;
             }
             if (m + 1 < members) {
                 i--; // the comma
-                while (isSpace(source[i])) {
+                while (JsonBytes.isWhitespace(source[i])) {
                     i--;
                 }
             }
