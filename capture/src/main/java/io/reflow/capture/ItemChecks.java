@@ -1,30 +1,16 @@
 package io.reflow.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.reflow.contracts.SessionIds;
 
 /** Checks of one item (event or recording) of a request; a failing item is dead-lettered, the rest of the request goes on. */
 final class ItemChecks {
-    /** As PostHog: at most 70 characters of letters, digits and '-' (posthog-js sends UUIDv7s). */
-    private static final int MAX_SESSION_ID_CHARS = 70;
     static final int MAX_EVENT_NAME_CHARS = 200;
 
     private ItemChecks() {}
 
     static boolean isValidSessionId(JsonNode id) {
-        if (id == null || !id.isTextual()) {
-            return false;
-        }
-        String s = id.asText();
-        if (s.isEmpty() || s.length() > MAX_SESSION_ID_CHARS) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-')) {
-                return false;
-            }
-        }
-        return true;
+        return id != null && id.isTextual() && SessionIds.isValid(id.asText());
     }
 
     /** Why an analytics event cannot be passed on (a dead-letter reason), or null when it can. */

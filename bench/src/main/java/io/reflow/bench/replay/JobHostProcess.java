@@ -40,6 +40,10 @@ final class JobHostProcess implements AutoCloseable {
         if (jfr) {
             jvm.add("-XX:StartFlightRecording=settings=profile,path-to-gc-roots=true,dumponexit=true,filename=" + dir.resolve("job.jfr"));
         }
+        String extraJvmOptions = System.getenv("REFLOW_BENCH_JOB_JVM_OPTS"); // e.g. a profiler agent
+        if (extraJvmOptions != null && !extraJvmOptions.isBlank()) {
+            jvm.addAll(List.of(extraJvmOptions.trim().split("\\s+")));
+        }
         List<String> args = new ArrayList<>();
         jobArgs.forEach((k, v) -> args.addAll(List.of("--" + k, v)));
         hostArgs.forEach((k, v) -> args.addAll(List.of("--" + k, v)));

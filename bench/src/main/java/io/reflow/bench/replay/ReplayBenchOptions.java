@@ -9,17 +9,19 @@ import java.time.Duration;
  * runs with the given flush age, idle flush, checkpoint interval, parallelism and JVM heap ({@code jfr}: with a flight
  * recording; {@code histogram}: a class histogram of its heap during the steady phase). {@code compareEncryption}: each round
  * runs the throughput phase twice, over a plain backlog and over the same backlog with {@code encrypt: true} on every
- * message, and nothing else (no baseline, no steady phase).
+ * message, and nothing else (no baseline, no steady phase). {@code warmupMb}: before each throughput phase the job's
+ * JVM first runs the job over this many MB of the backlog (and the benchmark JVM runs the baseline once before the
+ * first round), so neither side is measured while the JIT is still compiling its code; 0 for none.
  */
 record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sessions, Duration messageInterval,
                           Duration steady, Duration flushAge, Duration idleFlush, Duration checkpointInterval,
                           int parallelism, String jobHeap, int zstdLevel, boolean histogram, boolean jfr,
-                          boolean compareEncryption) {
+                          boolean compareEncryption, int warmupMb) {
 
     static final String USAGE = "usage: ReplayBenchmark [--runs N] [--backlog-mb MB] [--backlog-sessions N] [--sessions N]"
             + " [--message-interval-ms MS] [--steady-seconds S] [--flush-age-ms MS] [--idle-flush-ms MS]"
             + " [--checkpoint-interval-ms MS] [--parallelism N] [--job-heap 1g] [--zstd-level N] [--no-histogram] [--jfr]"
-            + " [--compare-encryption]";
+            + " [--compare-encryption] [--warmup-mb MB]";
 
     static ReplayBenchOptions parse(String[] args) {
         int runs = 3;
@@ -37,6 +39,7 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
         boolean histogram = true;
         boolean jfr = false;
         boolean compareEncryption = false;
+        int warmupMb = 300;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--compare-encryption")) {
                 compareEncryption = true;
@@ -64,17 +67,18 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
                 case "--parallelism" -> parallelism = Integer.parseInt(value);
                 case "--job-heap" -> heap = value;
                 case "--zstd-level" -> zstdLevel = Integer.parseInt(value);
+                case "--warmup-mb" -> warmupMb = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
             }
             i++;
         }
         if (runs < 1 || backlogMb < 1 || backlogSessions < 1 || sessions < 1 || intervalMs < 1 || steadySeconds < 1
-                || checkpointMs < 1 || parallelism < 1) {
+                || checkpointMs < 1 || parallelism < 1 || warmupMb < 0 || warmupMb > backlogMb) {
             throw new IllegalArgumentException(USAGE);
         }
         return new ReplayBenchOptions(runs, backlogMb, backlogSessions, sessions, Duration.ofMillis(intervalMs),
                 Duration.ofSeconds(steadySeconds), Duration.ofMillis(flushAgeMs), Duration.ofMillis(idleFlushMs),
-                Duration.ofMillis(checkpointMs), parallelism, heap, zstdLevel, histogram, jfr, compareEncryption);
+                Duration.ofMillis(checkpointMs), parallelism, heap, zstdLevel, histogram, jfr, compareEncryption, warmupMb);
     }
 
     /** Messages per second of the steady phase. */

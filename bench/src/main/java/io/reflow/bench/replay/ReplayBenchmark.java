@@ -93,6 +93,11 @@ public final class ReplayBenchmark {
             backlog = producer.backlog(options.backlogMb() * 1_000_000L);
         }
         report.backlog(backlog.sent());
+        if (options.warmupMb() > 0) {
+            ZstdBaseline.Result warm = ZstdBaseline.run(broker.bootstrapServers(), "bench-backlog",
+                    options.parallelism(), options.flushAge(), options.zstdLevel(), backlog.sent().bytes());
+            report.baselineWarmup(warm);
+        }
         List<RoundResult> rounds = new ArrayList<>();
         for (int round = 1; round <= options.runs(); round++) {
             ForeignCpu cpu = new ForeignCpu();
@@ -216,10 +221,11 @@ public final class ReplayBenchmark {
     private ThroughputResult throughput(String tag, String backlogTopic, RecordingProducer.Backlog backlog) throws Exception {
         String group = "bench-job-" + tag;
         Topics topics = topics(tag, null);
+        Map<String, String> warmup = warmup(tag, backlogTopic, backlog);
         try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
-             JobHostProcess job = startJob(tag, backlogTopic, topics, group, options.compareEncryption());
+             JobHostProcess job = startJob(tag, backlogTopic, topics, group, options.compareEncryption(), warmup);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            long runningSince = job.awaitRunning(STARTUP);
+            long runningSince = job.awaitRunning(warmup.isEmpty() ? STARTUP : STARTUP.multipliedBy(4));
             long ticksWhenRunning = ProcessCpu.ticks(job.pid());
             long messages = backlog.sent().messages();
             double bytesPerMessage = (double) backlog.sent().bytes() / messages;
@@ -309,7 +315,7 @@ public final class ReplayBenchmark {
         Topics topics = topics(tag, recordings);
         RecordingWorkload workload = new RecordingWorkload(options.sessions(), "steady-" + round);
         try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
-             JobHostProcess job = startJob(tag, recordings, topics, "bench-job-" + tag, false);
+             JobHostProcess job = startJob(tag, recordings, topics, "bench-job-" + tag, false, Map.of());
              RecordingProducer producer = new RecordingProducer(broker.bootstrapServers(), recordings, workload)) {
             job.awaitRunning(STARTUP);
             HistogramTaker histogram = new HistogramTaker(job.pid(), dir.resolve("histogram-" + tag + ".txt"),
@@ -358,9 +364,36 @@ public final class ReplayBenchmark {
         return t;
     }
 
-    /** {@code masterKey}: the job reads the run's master key file (needed for messages with {@code encrypt: true}). */
-    private JobHostProcess startJob(String tag, String recordings, Topics topics, String group, boolean masterKey)
-            throws IOException {
+    /**
+     * The host arguments of a warm-up run over the first {@code --warmup-mb} MB of the backlog, with a consumer group,
+     * output topics and S3 prefix of its own ({@link ReplayJobHost#WARMUP_PREFIX}); none without a warm-up.
+     */
+    private Map<String, String> warmup(String tag, String backlogTopic, RecordingProducer.Backlog backlog) {
+        if (options.warmupMb() == 0) {
+            return Map.of();
+        }
+        String warmTag = "w" + tag;
+        Topics topics = topics(warmTag, backlogTopic);
+        double bytesPerMessage = (double) backlog.sent().bytes() / backlog.sent().messages();
+        Map<String, String> host = new LinkedHashMap<>();
+        host.put("host.warmup-records", Long.toString((long) (options.warmupMb() * 1e6 / bytesPerMessage)));
+        String p = ReplayJobHost.WARMUP_PREFIX;
+        host.put(p + "topic.session-replay-events", topics.summaries());
+        host.put(p + "topic.log-entries", topics.logEntries());
+        host.put(p + "topic.dead-letter", topics.deadLetters());
+        host.put(p + "topic.session-keys", topics.sessionKeys());
+        host.put(p + "kafka.group-id", "bench-job-" + warmTag);
+        host.put(p + "kafka.transactional-id-prefix", "bench-" + warmTag);
+        host.put(p + "output.base", "s3://" + BUCKET + "/" + warmTag);
+        return host;
+    }
+
+    /**
+     * {@code masterKey}: the job reads the run's master key file (needed for messages with {@code encrypt: true});
+     * {@code extraHost}: more host arguments (a warm-up run).
+     */
+    private JobHostProcess startJob(String tag, String recordings, Topics topics, String group, boolean masterKey,
+                                    Map<String, String> extraHost) throws IOException {
         Map<String, String> job = new LinkedHashMap<>();
         job.put("kafka.bootstrap-servers", broker.bootstrapServers());
         job.put("topic.recordings", recordings);
@@ -385,6 +418,7 @@ public final class ReplayBenchmark {
         host.put("host.checkpoint-dir", dir.resolve("checkpoints-" + tag).toUri().toString());
         host.put("host.checkpoint-interval-ms", Long.toString(options.checkpointInterval().toMillis()));
         host.put("host.parallelism", Integer.toString(options.parallelism()));
+        host.putAll(extraHost);
         return JobHostProcess.start("replay-job-" + tag, options.jobHeap(), options.jfr(), job, host, dir.resolve("job-" + tag));
     }
 

@@ -35,10 +35,15 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * figures to a status file (Java properties).
  *
  * <p>Arguments: {@code --key value} pairs; the {@code host.*} keys are for this class (status-file, s3-endpoint,
- * s3-access-key, s3-secret-key, checkpoint-dir, checkpoint-interval-ms, parallelism), all others go to
- * {@link ReplayJobConfig}.
+ * s3-access-key, s3-secret-key, checkpoint-dir, checkpoint-interval-ms, parallelism, warmup-records and the
+ * {@value #WARMUP_PREFIX}* overrides), all others go to {@link ReplayJobConfig}. With {@code host.warmup-records}, a warm-up
+ * run of the job comes first ({@link #warmUp}).
  */
 public final class ReplayJobHost {
+    /** Host arguments starting with this override the job's arguments for the warm-up run. */
+    static final String WARMUP_PREFIX = "host.warmup.";
+    private static final long WARMUP_TIMEOUT_MS = 600_000;
+
     private ReplayJobHost() {}
 
     public static void main(String[] args) throws Exception {
@@ -75,6 +80,16 @@ public final class ReplayJobHost {
 
         try (MiniCluster mini = new MiniCluster(cluster); HeapWatch heap = new HeapWatch()) {
             mini.start();
+            long warmupRecords = Long.parseLong(host.getOrDefault("host.warmup-records", "0"));
+            if (warmupRecords > 0) {
+                Map<String, String> warmupArgs = new HashMap<>(jobArgs);
+                host.forEach((k, v) -> {
+                    if (k.startsWith(WARMUP_PREFIX)) {
+                        warmupArgs.put(k.substring(WARMUP_PREFIX.length()), v);
+                    }
+                });
+                warmUp(mini, conf, parallelism, ReplayJobConfig.from(JobArguments.of(warmupArgs)), warmupRecords, statusFile);
+            }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(parallelism);
             ReplayJob.fromConfig(config).build(env);
@@ -113,6 +128,40 @@ public final class ReplayJobHost {
                 }
                 Thread.sleep(250);
             }
+        }
+    }
+
+    /**
+     * Runs the job once on its own consumer group and output topics until its source has emitted {@code records}
+     * records and two checkpoints have completed (so blocks were written, uploaded and committed), then cancels it: the
+     * measured job that follows runs on code the JIT has already compiled, as a job that runs for hours does.
+     */
+    private static void warmUp(MiniCluster mini, Configuration conf, int parallelism, ReplayJobConfig config, long records,
+                               Path statusFile) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(parallelism);
+        ReplayJob.fromConfig(config).build(env);
+        JobID id = mini.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
+        long deadline = System.currentTimeMillis() + WARMUP_TIMEOUT_MS;
+        while (true) {
+            JobStatus status = mini.getJobStatus(id).get();
+            AccessExecutionGraph graph = mini.getExecutionGraph(id).get();
+            if (status.isGloballyTerminalState() || System.currentTimeMillis() > deadline) {
+                String failure = graph.getFailureInfo() == null ? "timed out" : graph.getFailureInfo().getExceptionAsString();
+                write(statusFile, Map.of("job_status", "FAILED", "running_since_ms", 0,
+                        "failure", "warm-up job " + status + ": " + failure.lines().limit(12).reduce((a, b) -> a + " | " + b).orElse("")));
+                System.exit(1);
+            }
+            write(statusFile, Map.of("job_status", "WARMING_UP", "running_since_ms", 0));
+            if (SourceRecordsReporter.sourceRecordsOut() >= records
+                    && graph.getCheckpointStatsSnapshot().getCounts().getNumberOfCompletedCheckpoints() >= 2) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        mini.cancelJob(id).get();
+        while (!mini.getJobStatus(id).get().isGloballyTerminalState()) {
+            Thread.sleep(100);
         }
     }
 

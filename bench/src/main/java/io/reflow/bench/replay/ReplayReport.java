@@ -40,6 +40,13 @@ final class ReplayReport {
         out.flush();
     }
 
+    void baselineWarmup(ZstdBaseline.Result b) {
+        out.printf("baseline warm-up (not counted): %.1f MB/s, %.3f CPU s/MB; each job run first warms up over %d MB of the"
+                + " backlog in its own JVM (own consumer group, topics and S3 prefix), then the measured job starts%n",
+                b.megabytesPerSecond(), b.cpuSecondsPerMegabyte(), o.warmupMb());
+        out.flush();
+    }
+
     void round(RoundResult r) {
         ZstdBaseline.Result b = r.baseline();
         ReplayBenchmark.ThroughputResult t = r.throughput();

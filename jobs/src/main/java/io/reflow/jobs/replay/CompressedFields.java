@@ -159,6 +159,14 @@ final class CompressedFields implements AutoCloseable {
     }
 
     private void checkOneJsonValue(byte[] bytes, int offset, int length, String path) throws Rejected {
+        int end = offset + length;
+        int value = JsonBytes.skipWhitespace(bytes, offset, end);
+        if (value < end) {
+            int after = JsonBytes.skipValue(bytes, value, end);
+            if (after != JsonBytes.FAIL && JsonBytes.skipWhitespace(bytes, after, end) == end) {
+                return; // JsonBytes accepts nothing Jackson refuses; what it does not accept, Jackson judges and explains
+            }
+        }
         try (JsonParser p = json.createParser(bytes, offset, length)) {
             JsonToken first = p.nextToken();
             if (first == null) {

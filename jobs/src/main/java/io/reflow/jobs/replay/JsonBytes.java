@@ -118,37 +118,68 @@ final class JsonBytes {
         int limit = Math.min(end, start + MAX_STRING_BYTES);
         while (i < limit) {
             int c = b[i] & 0xFF;
-            if (c == '"') {
-                return i + 1;
-            }
-            if (c == '\\') {
-                if (i + 1 >= limit) {
-                    return FAIL;
+            switch (STRING_BYTE[c]) {
+                case PLAIN -> i++;
+                case QUOTE -> {
+                    return i + 1;
                 }
-                switch (b[i + 1]) {
-                    case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> i += 2;
-                    case 'u' -> {
-                        if (i + 5 >= limit || !hex(b[i + 2]) || !hex(b[i + 3]) || !hex(b[i + 4]) || !hex(b[i + 5])) {
-                            return FAIL;
-                        }
-                        i += 6;
-                    }
-                    default -> {
+                case LATIN1_PAIR -> {
+                    // C2/C3 and a continuation byte: U+0080 to U+00FF, most of a posthog-js gzip string
+                    if (i + 1 >= limit || (b[i + 1] & 0xC0) != 0x80) {
                         return FAIL;
                     }
+                    i += 2;
                 }
-            } else if (c < 0x20) {
-                return FAIL;
-            } else if (c < 0x80) {
-                i++;
-            } else {
-                i = skipUtf8(b, i, limit, c);
-                if (i == FAIL) {
+                case BACKSLASH -> {
+                    if (i + 1 >= limit) {
+                        return FAIL;
+                    }
+                    switch (b[i + 1]) {
+                        case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> i += 2;
+                        case 'u' -> {
+                            if (i + 5 >= limit || HEX[b[i + 2] & 0xFF] < 0 || HEX[b[i + 3] & 0xFF] < 0
+                                    || HEX[b[i + 4] & 0xFF] < 0 || HEX[b[i + 5] & 0xFF] < 0) {
+                                return FAIL;
+                            }
+                            i += 6;
+                        }
+                        default -> {
+                            return FAIL;
+                        }
+                    }
+                }
+                case CONTROL -> {
                     return FAIL;
+                }
+                default -> {
+                    i = skipUtf8(b, i, limit, c);
+                    if (i == FAIL) {
+                        return FAIL;
+                    }
                 }
             }
         }
         return FAIL;
+    }
+
+    private static final byte PLAIN = 0;
+    private static final byte QUOTE = 1;
+    private static final byte BACKSLASH = 2;
+    private static final byte CONTROL = 3;
+    private static final byte LATIN1_PAIR = 4;
+    private static final byte OTHER_UTF8 = 5;
+    /** What a byte inside a JSON string is, by its value. */
+    private static final byte[] STRING_BYTE = new byte[256];
+    /** A hex digit's value, -1 for any other byte. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            STRING_BYTE[c] = c < 0x20 ? CONTROL : c == '"' ? QUOTE : c == '\\' ? BACKSLASH : c < 0x80 ? PLAIN
+                    : c == 0xC2 || c == 0xC3 ? LATIN1_PAIR : OTHER_UTF8;
+            HEX[c] = (byte) (c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1);
+        }
     }
 
     /** One multi-byte UTF-8 character: no overlong forms, no surrogates, nothing above U+10FFFF. */
@@ -188,10 +219,6 @@ final class JsonBytes {
             }
         }
         return i + n + 1;
-    }
-
-    private static boolean hex(byte c) {
-        return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
     }
 
     private static int literal(byte[] b, int i, int end, String word) {
@@ -327,7 +354,7 @@ final class JsonBytes {
                 byte e = b[i + 1];
                 switch (e) {
                     case 'u' -> {
-                        ch = Integer.parseInt(new String(b, i + 2, 4, java.nio.charset.StandardCharsets.ISO_8859_1), 16);
+                        ch = HEX[b[i + 2] & 0xFF] << 12 | HEX[b[i + 3] & 0xFF] << 8 | HEX[b[i + 4] & 0xFF] << 4 | HEX[b[i + 5] & 0xFF];
                         i += 6;
                     }
                     case 'b' -> { ch = '\b'; i += 2; }

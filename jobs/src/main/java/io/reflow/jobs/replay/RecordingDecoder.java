@@ -10,6 +10,7 @@ import io.reflow.contracts.Json;
 import io.reflow.contracts.PerEventCompression;
 import io.reflow.contracts.RecordingEventPart;
 import io.reflow.contracts.RetentionClass;
+import io.reflow.contracts.SessionIds;
 import io.reflow.jobs.common.ConsumedRecord;
 import io.reflow.jobs.common.DeadLetter;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Turns one recordings-topic message ({@link io.reflow.contracts.RecordingMessage} as JSON) into a {@link SessionChunk}
@@ -37,7 +37,6 @@ import java.util.regex.Pattern;
 public final class RecordingDecoder implements AutoCloseable {
     static final String STAGE = "replay-decode";
     static final long MAX_FUTURE_MS = Duration.ofDays(7).toMillis();
-    private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9-]{1,70}");
     private static final JsonFactory JSON = Json.mapper().getFactory();
 
     private static final int FULL_SNAPSHOT = 2;
@@ -142,7 +141,7 @@ public final class RecordingDecoder implements AutoCloseable {
             deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_message", "cannot decode RecordingMessage: " + e.getMessage(), record));
             return null;
         }
-        if (h.sessionId == null || !SESSION_ID.matcher(h.sessionId).matches()) {
+        if (!SessionIds.isValid(h.sessionId)) {
             deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_session_id",
                     "session id must be 1-70 chars of [A-Za-z0-9-]", record));
             return null;
