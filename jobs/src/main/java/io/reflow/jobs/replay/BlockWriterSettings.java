@@ -16,11 +16,17 @@ import java.util.Optional;
  * {@link io.reflow.contracts.BlockDictionaries}). Blocks are only ever written at checkpoints, so a session waits at most
  * flush age + checkpoint interval, and a session that went quiet at most idle time + checkpoint interval.
  *
+ * <p>{@code heapBufferBytes}: the lines a subtask received since it last moved lines into keyed state wait on the heap up
+ * to this many bytes, then every session's go into RocksDB as one compressed entry each (and at every checkpoint, but for
+ * the sessions written then); 0 puts every message's lines into RocksDB as it arrives.
+ *
  * <p>{@code masterKeyFile}: where the master key that wraps session data keys is (null: {@code REFLOW_MASTER_KEY} or
  * {@code REFLOW_MASTER_KEY_FILE} in the task manager's environment). Only the path travels in the job graph, never the key.
  */
 public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel,
-                                  String dictionary, String masterKeyFile) implements Serializable {
+                                  String dictionary, String masterKeyFile, long heapBufferBytes) implements Serializable {
+    /** How many bytes of lines a subtask collects on the heap before it moves them into keyed state, by default. */
+    public static final long DEFAULT_HEAP_BUFFER_BYTES = 8L * 1024 * 1024;
 
     public BlockWriterSettings {
         if (outputBase == null || outputBase.getScheme() == null) {
@@ -35,6 +41,9 @@ public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration id
         if (maxBufferedBytes <= 0) {
             throw new IllegalArgumentException("max buffered bytes must be positive");
         }
+        if (heapBufferBytes < 0) {
+            throw new IllegalArgumentException("the heap buffer size must be zero or positive");
+        }
         if (zstdLevel < 1 || zstdLevel > 22) {
             throw new IllegalArgumentException("zstd level must be 1..22");
         }
@@ -42,6 +51,11 @@ public record BlockWriterSettings(URI outputBase, Duration flushAge, Duration id
         BlockDictionaries.standard().named(dictionary); // fails early for an unknown name
         String base = outputBase.toString();
         outputBase = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+
+    public BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel,
+                               String dictionary, String masterKeyFile) {
+        this(outputBase, flushAge, idleFlush, maxBufferedBytes, zstdLevel, dictionary, masterKeyFile, DEFAULT_HEAP_BUFFER_BYTES);
     }
 
     public BlockWriterSettings(URI outputBase, Duration flushAge, Duration idleFlush, long maxBufferedBytes, int zstdLevel,

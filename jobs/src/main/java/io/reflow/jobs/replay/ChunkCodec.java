@@ -7,10 +7,10 @@ import io.reflow.contracts.BlockDictionaries;
 import io.reflow.contracts.BlockDictionary;
 
 /**
- * Compresses a chunk's packed lines ({@link TimedLines}) where it is made, with fast zstd and the rrweb dictionary, and
- * decompresses them where its session's block is written. In between the lines cross the shuffle by session and sit
- * in RocksDB, whose flushes, compactions and checkpoint uploads then move a fraction of the bytes: that cost the job
- * more CPU than decoding the recordings did. Reusable contexts; one instance per thread.
+ * Compresses a session's packed lines ({@link TimedLines}) with fast zstd and the rrweb dictionary when the block writer
+ * moves them from its heap buffer into RocksDB, and decompresses them when the session's block is written: RocksDB's
+ * flushes, compactions and checkpoint uploads then move a fraction of the bytes. Lines that were stored uncompressed
+ * (by versions before chunks were compressed) are read as they are. Reusable contexts; one instance per thread.
  */
 final class ChunkCodec implements AutoCloseable {
     static final int LEVEL = 1;

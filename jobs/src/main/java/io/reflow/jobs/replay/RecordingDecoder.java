@@ -50,7 +50,6 @@ public final class RecordingDecoder implements AutoCloseable {
 
     private final long maxDecompressedEventBytes;
     private final CompressedFields compressed = new CompressedFields(JSON);
-    private final ChunkCodec chunks = new ChunkCodec();
     private final GrowableBytes lines = new GrowableBytes();
     private final EventFields event = new EventFields();
 
@@ -534,7 +533,7 @@ public final class RecordingDecoder implements AutoCloseable {
         }
 
         Decoded decoded() {
-            return new Decoded(metrics, chunks.compress(lines.array(), 0, lines.size()),
+            return new Decoded(metrics, java.util.Arrays.copyOf(lines.array(), lines.size()),
                     console == null ? null : console.build(), rejected);
         }
     }
@@ -730,7 +729,6 @@ public final class RecordingDecoder implements AutoCloseable {
     @Override
     public void close() {
         compressed.close();
-        chunks.close();
     }
 
     // --- scalar values with databind's coercions ---

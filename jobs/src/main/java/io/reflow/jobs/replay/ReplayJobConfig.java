@@ -14,7 +14,7 @@ import java.time.Duration;
  * (else {@code REFLOW_MASTER_KEY} / {@code REFLOW_MASTER_KEY_FILE} in the task managers' environment); {@code kafka.group-id}, {@code kafka.transactional-id-prefix};
  * {@code checkpoint.interval-ms} (10 s); {@code flush.age-ms} (10 s), {@code flush.idle-ms} (5 s: a session that
  * received nothing for that long is written at the next checkpoint even if younger than the flush age),
- * {@code flush.max-buffered-bytes} (100 MB); {@code block.zstd-level} (3); {@code block.dictionary}
+ * {@code flush.max-buffered-bytes} (100 MB); {@code flush.heap-buffer-bytes} (8 MiB); {@code block.zstd-level} (3); {@code block.dictionary}
  * (the newest shipped zstd dictionary; {@code none} for plain zstd); {@code decode.max-event-bytes} (64 MiB:
  * what one rrweb event may decompress to when undoing posthog-js per-event compression).
  */
@@ -50,6 +50,7 @@ public record ReplayJobConfig(
                         args.getLong("flush.max-buffered-bytes", 100L * 1024 * 1024),
                         (int) args.getLong("block.zstd-level", 3),
                         args.get("block.dictionary", null),
-                        args.get("encryption.master-key-file", null)));
+                        args.get("encryption.master-key-file", null),
+                        args.getLong("flush.heap-buffer-bytes", BlockWriterSettings.DEFAULT_HEAP_BUFFER_BYTES)));
     }
 }

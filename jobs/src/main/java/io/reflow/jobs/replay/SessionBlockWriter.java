@@ -48,7 +48,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Buffers each session's events in keyed state (RocksDB in production) and, just before a checkpoint
+ * Buffers each session's events in keyed state (RocksDB in production; the lines of the last few MB received wait on the
+ * heap first, see {@link BlockWriterSettings#heapBufferBytes()}) and, just before a checkpoint
  * barrier, writes every session that is due as one zstd block into a batch file for this subtask
  * (one per retention class), then emits one summary row per block, and the block's console lines
  * (deduplicated) to the {@link #LOG_ENTRIES} side output. The file is closed for commit before the
@@ -108,6 +109,15 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
      * says, not the events), and rebuilt from the records replayed after a restore like all state since a checkpoint.
      */
     private transient Map<String, SessionBuffer> changed;
+    /**
+     * Packed lines received since they were last moved into keyed state, per session: at most
+     * {@link BlockWriterSettings#heapBufferBytes()} in all, then each session's go into RocksDB as one compressed entry
+     * ({@link #moveLinesToState}), and so do all at every checkpoint but those of the sessions written then, which go
+     * straight into their blocks. A message then costs no RocksDB write and no compression of its own.
+     */
+    private transient Map<String, List<byte[]>> heapLines;
+    private transient long heapLineBytes;
+    private transient GrowableBytes joined;
 
     public SessionBlockWriter(BlockWriterSettings settings) {
         this.settings = settings;
@@ -138,6 +148,8 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         dictionary = BlockDictionaries.standard().named(settings.dictionary()).orElse(null);
         chunks = new ChunkCodec();
         changed = new HashMap<>();
+        heapLines = new HashMap<>();
+        joined = new GrowableBytes();
         pending = new PendingBatchFiles(writer);
         if (context.isRestored()) {
             PendingBatchFiles.commitRestored(writer, pendingState.get());
@@ -157,12 +169,34 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
         }
         long now = now();
         changed.put(key, current == null ? SessionBuffer.start(chunk, now) : current.plus(chunk, now));
-        lines.add(chunk.lines());
         if (chunk.consoleLogs().length > 0) {
             console.add(chunk.consoleLogs());
         }
         // the same measure that is taken off when the session is written (the uncompressed block bytes)
         bufferedBytes += chunk.metrics().size();
+        byte[] packed = chunks.decompress(chunk.lines());
+        heapLines.computeIfAbsent(key, k -> new ArrayList<>(4)).add(packed);
+        heapLineBytes += packed.length;
+        if (heapLineBytes > settings.heapBufferBytes()) {
+            moveLinesToState(Set.of());
+        }
+    }
+
+    /** Moves the heap's lines of every session but {@code except} into keyed state, one compressed entry per session. */
+    private void moveLinesToState(Set<String> except) throws Exception {
+        for (Map.Entry<String, List<byte[]>> e : heapLines.entrySet()) {
+            if (!except.contains(e.getKey())) {
+                setCurrentKey(e.getKey());
+                joined.reset();
+                for (byte[] packed : e.getValue()) {
+                    joined.write(packed);
+                }
+                lines.add(chunks.compress(joined.array(), 0, joined.size()));
+            }
+        }
+        joined.reset();
+        heapLines.clear();
+        heapLineBytes = 0;
     }
 
     @Override
@@ -206,6 +240,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
             stream.forEach(keys::add);
         }
         Map<String, BatchFile> files = new HashMap<>();
+        Set<String> written = new java.util.HashSet<>();
         try {
             for (String key : keys) {
                 setCurrentKey(key);
@@ -214,9 +249,14 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                     continue;
                 }
                 List<byte[]> packed = new ArrayList<>();
-                for (byte[] chunk : lines.get()) {
-                    packed.add(chunks.decompress(chunk));
+                Iterable<byte[]> stored = lines.get();
+                if (stored != null) {
+                    for (byte[] chunk : stored) {
+                        packed.add(chunks.decompress(chunk));
+                    }
                 }
+                packed.addAll(heapLines.getOrDefault(key, List.of())); // they arrived after those in state
+                written.add(key);
                 byte[] content = TimedLines.sortedConcatenation(packed);
                 BatchFile file = files.get(session.retention());
                 if (file == null) {
@@ -241,6 +281,7 @@ public final class SessionBlockWriter extends AbstractStreamOperator<KeyedBytes>
                 console.clear();
             }
             // what stays buffered goes into state before the snapshot
+            moveLinesToState(written);
             for (Map.Entry<String, SessionBuffer> e : changed.entrySet()) {
                 setCurrentKey(e.getKey());
                 buffer.update(e.getValue());

@@ -159,8 +159,8 @@ class SessionBlockWriterTest {
             harness.setProcessingTime(NOW);
             harness.processElement(first, 0L);
             harness.processElement(second, 0L);
-            assertThat(harness.numKeyedStateEntries()).as("lines, console lines (the buffer goes into state at the checkpoint)")
-                    .isEqualTo(2);
+            assertThat(harness.numKeyedStateEntries()).as("console lines (the buffer and the lines go into state at the checkpoint)")
+                    .isEqualTo(1);
             harness.prepareSnapshotPreBarrier(1);
 
             assertThat(summaries(harness.extractOutputValues())).singleElement()
@@ -292,6 +292,82 @@ class SessionBlockWriterTest {
                 assertThat(harness.extractOutputValues()).hasSize(4 + 2 * round);
             }
         }
+    }
+
+    @Test
+    void linesWaitOnTheHeapUntilItsBufferIsFullThenGoIntoStateAsOneEntryPerSession() throws Exception {
+        SessionChunk a1 = chunk("s-a", 1795300000000L);
+        long packed = ChunkCodec.packedLines(a1).length;
+        // room for three messages' lines: the fourth moves all four into state
+        BlockWriterSettings settings = new BlockWriterSettings(out.toUri(), Duration.ofHours(1), Duration.ofHours(1),
+                100L * 1024 * 1024, 3, null, null, 3 * packed);
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new SessionBlockWriter(settings), SessionChunk::sessionKey,
+                Types.STRING)) {
+            harness.open();
+            harness.setProcessingTime(NOW);
+            harness.processElement(a1, 0L);
+            harness.processElement(chunk("s-a", 1795300000001L), 0L);
+            harness.processElement(chunk("s-b", 1795300000002L), 0L);
+            assertThat(keys(harness, SessionBlockWriter.LINES_STATE)).as("lines on the heap").isEmpty();
+
+            harness.processElement(chunk("s-a", 1795300000003L), 0L);
+            assertThat(keys(harness, SessionBlockWriter.LINES_STATE)).containsExactlyInAnyOrder("1/s-a", "1/s-b");
+            harness.getOperator().setCurrentKey("1/s-a");
+            assertThat(storedLines(harness)).as("one compressed entry for s-a's three messages").hasSize(1);
+
+            harness.processElement(chunk("s-a", 1795300000004L), 0L);
+            harness.endInput();
+            harness.prepareSnapshotPreBarrier(1);
+            harness.snapshot(1, NOW);
+            harness.notifyOfCompletedCheckpoint(1);
+            SessionBlockSummary a = summaries(harness.extractOutputValues()).stream()
+                    .filter(r -> r.sessionId().equals("s-a")).findFirst().orElseThrow();
+            assertThat(readBlock(a.blockUrl())).extracting(e -> e.event().get("timestamp").asLong())
+                    .as("lines from state, then those still on the heap")
+                    .containsExactly(1795300000000L, 1795300000001L, 1795300000003L, 1795300000004L);
+            assertThat(harness.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void aSessionNotDueAtACheckpointTakesItsHeapLinesIntoStateSoTheSnapshotHoldsThem() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = harness(Duration.ofSeconds(10))) {
+            harness.open();
+            harness.setProcessingTime(NOW);
+            harness.processElement(chunk("s-a", 1795300000000L), 0L);
+            harness.processElement(chunk("s-a", 1795300000001L), 0L);
+            harness.setProcessingTime(NOW + 1_000);
+            harness.prepareSnapshotPreBarrier(1);
+            snapshot = harness.snapshot(1, NOW + 1_000);
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(keys(harness, SessionBlockWriter.LINES_STATE)).containsExactly("1/s-a");
+        }
+        try (var restored = harness(Duration.ofSeconds(10))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.setProcessingTime(NOW + 2_000);
+            restored.processElement(chunk("s-a", 1795300000002L), 0L);
+            restored.setProcessingTime(NOW + 10_000);
+            restored.prepareSnapshotPreBarrier(2);
+            restored.snapshot(2, NOW + 10_000);
+            restored.notifyOfCompletedCheckpoint(2);
+            SessionBlockSummary row = summaries(restored.extractOutputValues()).get(0);
+            assertThat(readBlock(row.blockUrl())).extracting(e -> e.event().get("timestamp").asLong())
+                    .containsExactly(1795300000000L, 1795300000001L, 1795300000002L);
+            assertThat(row.messageCount()).isEqualTo(3);
+            assertThat(restored.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    private static List<byte[]> storedLines(KeyedOneInputStreamOperatorTestHarness<String, SessionChunk, KeyedBytes> harness)
+            throws Exception {
+        Iterable<byte[]> stored = harness.getOperator().getKeyedStateStore().getListState(
+                new org.apache.flink.api.common.state.ListStateDescriptor<>(SessionBlockWriter.LINES_STATE,
+                        org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)).get();
+        List<byte[]> list = new ArrayList<>();
+        stored.forEach(list::add);
+        return list;
     }
 
     @Test
