@@ -10,8 +10,9 @@ import java.time.Duration;
  * recording; {@code histogram}: a class histogram of its heap during the steady phase). {@code compareEncryption}: each round
  * runs the throughput phase twice, over a plain backlog and over the same backlog with {@code encrypt: true} on every
  * message, and nothing else (no baseline, no steady phase). {@code warmupMb}: before each throughput phase the job's
- * JVM first runs the job over this many MB of the backlog (and the benchmark JVM runs the baseline once before the
- * first round), so neither side is measured while the JIT is still compiling its code; 0 for none.
+ * JVM first runs the job over this many MB of the backlog (the whole backlog by default), and the benchmark JVM runs
+ * the baseline once over the whole backlog before the first round, so neither side is measured while the JIT is still
+ * compiling its code; 0 for none.
  */
 record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sessions, Duration messageInterval,
                           Duration steady, Duration flushAge, Duration idleFlush, Duration checkpointInterval,
@@ -39,7 +40,7 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
         boolean histogram = true;
         boolean jfr = false;
         boolean compareEncryption = false;
-        int warmupMb = 300;
+        int warmupMb = -1; // the whole backlog, as the baseline's warm-up
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--compare-encryption")) {
                 compareEncryption = true;
@@ -71,6 +72,9 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
             }
             i++;
+        }
+        if (warmupMb == -1) {
+            warmupMb = backlogMb;
         }
         if (runs < 1 || backlogMb < 1 || backlogSessions < 1 || sessions < 1 || intervalMs < 1 || steadySeconds < 1
                 || checkpointMs < 1 || parallelism < 1 || warmupMb < 0 || warmupMb > backlogMb) {
