@@ -220,7 +220,7 @@ public final class EventNormalizer {
         String sessionId = session != null && session.isTextual() ? session.asText() : "";
 
         NormalizedEvent event = new NormalizedEvent(uuid, name, team, distinctId, ts.timestampMs(), createdAt,
-                ReadJson.string(properties), elementsChain, sessionId, processPerson,
+                JsonDocument.of(properties), elementsChain, sessionId, processPerson,
                 mergeOther, set, setOnce, unset);
         return new Accepted(event, List.copyOf(warnings), illegal);
     }
