@@ -90,7 +90,7 @@ class JsonRowsTest {
         }
     }
 
-    private static JsonNode randomTree(Random random, int depth) {
+    static JsonNode randomTree(Random random, int depth) {
         int kind = depth > 3 ? 2 + random.nextInt(6) : random.nextInt(8);
         return switch (kind) {
             case 0 -> {
