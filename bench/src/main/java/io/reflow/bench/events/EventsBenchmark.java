@@ -297,12 +297,18 @@ public final class EventsBenchmark {
 
     private static RunResult print(RunResult r) {
         System.out.printf("%s %-10s %,9.0f events/s (10%%→90%% of the output), all in %.1f s; %.0f us CPU per event"
-                        + " (Flink + Kafka); %s%s%n", (r.round() > 0 ? "round " + r.round() : "warm-up " + (1 - r.round())) + ",",
+                        + " (Flink + Kafka; %.0f us without the JIT compilers); %s%s%n",
+                (r.round() > 0 ? "round " + r.round() : "warm-up " + (1 - r.round())) + ",",
                 r.kind(), r.rate(), r.elapsed().toMillis() / 1000.0,
-                cpuPerEvent(r), r.cpu(),
+                cpuPerEvent(r), cpuPerEventWithoutJit(r), r.cpu(),
                 r.stateBytes() < 0 ? "" : String.format("; person state %,d B%s", r.stateBytes(),
                         r.livePersons() < 0 ? "" : String.format(", %,d live persons", r.livePersons())));
         return r;
+    }
+
+    /** {@link #cpuPerEvent} less what this JVM's JIT compilers used over the window. */
+    static double cpuPerEventWithoutJit(RunResult r) {
+        return (r.cpu().self() - r.cpu().jit() + r.cpu().broker()) / r.rate() * 1e6;
     }
 
     /** Microseconds of CPU of this JVM (Flink) and the broker per event, over the measured window. */
@@ -323,9 +329,12 @@ public final class EventsBenchmark {
         }
         long persons = job.get(0).livePersons();
         System.out.printf("%nmedians of %d: baseline (consume + re-produce) %,.0f events/s, events job %,.0f events/s: "
-                        + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us%n",
+                        + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us"
+                        + " (without the JIT compilers: baseline %.0f us, job %.0f us)%n",
                 options.runs(), b, j, 100 * j / b, median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
-                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()));
+                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
+                median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()),
+                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()));
         System.out.printf("job / baseline within each round (run back to back): %s; median %.1f%%%n", perRound,
                 100 * median(ratios));
         System.out.printf("person state (full checkpoint of the person stage, RocksDB): %,d B = %.0f B per distinct id "
