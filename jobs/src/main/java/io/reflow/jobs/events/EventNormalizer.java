@@ -438,7 +438,7 @@ public final class EventNormalizer {
     }
 
     private static String nonEmptyObject(JsonNode node) {
-        return node instanceof ObjectNode o && !o.isEmpty() ? ReadJson.string(o) : null;
+        return node instanceof ObjectNode o && !o.isEmpty() ? JsonRows.text(o) : null;
     }
 
     private static String unsetKeys(JsonNode node) {

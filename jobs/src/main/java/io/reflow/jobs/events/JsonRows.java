@@ -104,8 +104,19 @@ final class JsonRows {
      */
     static byte[] literal(JsonNode tree) {
         Out o = OUT.get().reset();
-        o.raw("\"").tree(tree).raw("\"");
+        o.raw("\"").tree(tree, true).raw("\"");
         return o.toBytes();
+    }
+
+    /**
+     * The same string as {@code ReadJson.string(tree)} (Jackson's JSON text of it), from one walk of the tree into
+     * UTF-8; written by Jackson when a string in it holds a surrogate that is not half of a pair (UTF-8 cannot).
+     */
+    static String text(JsonNode tree) {
+        Out o = OUT.get().reset();
+        o.loneSurrogate = false;
+        o.tree(tree, false);
+        return o.loneSurrogate ? ReadJson.string(tree) : new String(o.buf, 0, o.len, StandardCharsets.UTF_8);
     }
 
     static byte[] person(PersonRow r) {
@@ -140,6 +151,8 @@ final class JsonRows {
         private char[] chars = new char[1024];
         private int len;
         private String remembered;
+        /** {@link #text}: a string held a surrogate that UTF-8 cannot hold. */
+        private boolean loneSurrogate;
         private byte[] rememberedBytes = new byte[0];
         private int rememberedLength;
 
@@ -248,7 +261,7 @@ final class JsonRows {
          * literals need no escaping; what Jackson might write differently than a plain walk (non-finite doubles,
          * decimals, floats, binary, POJOs) is left to Jackson and its text escaped.
          */
-        Out tree(JsonNode node) {
+        Out tree(JsonNode node, boolean inLiteral) {
             if (node instanceof ObjectNode object) {
                 ascii('{');
                 boolean first = true;
@@ -258,7 +271,7 @@ final class JsonRows {
                         ascii(',');
                     }
                     first = false;
-                    innerString(field.getKey()).ascii(':').tree(field.getValue());
+                    documentString(field.getKey(), inLiteral).ascii(':').tree(field.getValue(), inLiteral);
                 }
                 return ascii('}');
             }
@@ -268,12 +281,12 @@ final class JsonRows {
                     if (i > 0) {
                         ascii(',');
                     }
-                    tree(array.get(i));
+                    tree(array.get(i), inLiteral);
                 }
                 return ascii(']');
             }
             if (node instanceof TextNode) {
-                return innerString(node.textValue());
+                return documentString(node.textValue(), inLiteral);
             }
             if (node instanceof IntNode || node instanceof LongNode) {
                 return number(node.longValue());
@@ -290,7 +303,97 @@ final class JsonRows {
             if (node instanceof BigIntegerNode) {
                 return raw(node.bigIntegerValue().toString());
             }
-            return escaped(ReadJson.string(node));
+            String jackson = ReadJson.string(node);
+            return inLiteral ? escaped(jackson) : utf8(jackson);
+        }
+
+        private Out documentString(String s, boolean inLiteral) {
+            return inLiteral ? innerString(s) : raw("\"").escapedOnce(s).raw("\"");
+        }
+
+        /**
+         * {@code s}'s chars as Jackson escapes them in its JSON text ({@link #escaped}'s escapes for ASCII), the rest
+         * as UTF-8; a surrogate that is not half of a pair sets {@link #loneSurrogate}.
+         */
+        private Out escapedOnce(String s) {
+            int n = s.length();
+            ensure(6 * n);
+            byte[] b = buf;
+            int o = len;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    byte esc = ESCAPES[c];
+                    if (esc == 0) {
+                        b[o++] = (byte) c;
+                    } else if (esc == 'u') {
+                        o = unicodeEscape(b, o, c);
+                    } else {
+                        b[o++] = '\\';
+                        b[o++] = esc;
+                    }
+                } else {
+                    o = utf8(b, o, s, i, c);
+                    if (Character.isHighSurrogate(c) && o >= 0) {
+                        i++;
+                    }
+                    if (o < 0) {
+                        loneSurrogate = true;
+                        o = ~o;
+                    }
+                }
+            }
+            len = o;
+            return this;
+        }
+
+        /** {@code s} as UTF-8, nothing escaped. */
+        private Out utf8(String s) {
+            int n = s.length();
+            ensure(3 * n);
+            byte[] b = buf;
+            int o = len;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x80) {
+                    b[o++] = (byte) c;
+                } else {
+                    o = utf8(b, o, s, i, c);
+                    if (Character.isHighSurrogate(c) && o >= 0) {
+                        i++;
+                    }
+                    if (o < 0) {
+                        loneSurrogate = true;
+                        o = ~o;
+                    }
+                }
+            }
+            len = o;
+            return this;
+        }
+
+        /**
+         * Non-ASCII {@code c} (at {@code i} of {@code s}) as UTF-8 at {@code o}: the new position, or {@code ~o}
+         * (nothing written) when {@code c} is a surrogate that is not the first half of a pair.
+         */
+        private static int utf8(byte[] b, int o, String s, int i, char c) {
+            if (c < 0x800) {
+                b[o++] = (byte) (0xC0 | c >> 6);
+                b[o++] = (byte) (0x80 | c & 0x3F);
+            } else if (!Character.isSurrogate(c)) {
+                b[o++] = (byte) (0xE0 | c >> 12);
+                b[o++] = (byte) (0x80 | c >> 6 & 0x3F);
+                b[o++] = (byte) (0x80 | c & 0x3F);
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, s.charAt(i + 1));
+                b[o++] = (byte) (0xF0 | cp >> 18);
+                b[o++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                b[o++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                b[o++] = (byte) (0x80 | cp & 0x3F);
+            } else {
+                return ~o;
+            }
+            return o;
         }
 
         /**

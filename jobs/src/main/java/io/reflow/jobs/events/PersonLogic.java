@@ -461,6 +461,6 @@ public final class PersonLogic {
     }
 
     private static String json(ObjectNode node) {
-        return ReadJson.string(node);
+        return JsonRows.text(node);
     }
 }

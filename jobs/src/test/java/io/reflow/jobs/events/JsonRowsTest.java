@@ -61,7 +61,7 @@ class JsonRowsTest {
     }
 
     @Test
-    void aTreeIsWrittenAsTheLiteralOfWhatJacksonWritesForIt() {
+    void aTreeIsWrittenAsJacksonWritesItAndAsTheLiteralOfThat() {
         Random random = new Random(11);
         List<JsonNode> trees = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -79,6 +79,7 @@ class JsonRowsTest {
         numbers.set("parsed", TestEvents.tree("{\"a\":1.0,\"b\":1e5,\"c\":-12345678901234567890,\"d\":0.1}"));
         trees.add(numbers);
         for (JsonNode tree : trees) {
+            assertThat(JsonRows.text(tree)).isEqualTo(ReadJson.string(tree));
             byte[] expected = JsonRows.literal(ReadJson.string(tree));
             assertThat(new String(JsonRows.literal(tree), StandardCharsets.ISO_8859_1))
                     .isEqualTo(new String(expected, StandardCharsets.ISO_8859_1));
