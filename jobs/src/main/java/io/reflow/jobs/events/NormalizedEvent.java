@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * An event after {@link EventNormalizer}: everything the events table needs except the person, plus what person
- * processing needs, pre-extracted so the keyed stage does not parse the event's properties again. Strings and
- * numbers only, so Flink serialises it with its record serializer (no Kryo).
+ * processing needs, pre-extracted so the keyed stage does not parse the event's properties again. It crosses the
+ * {@code keyBy} inside a {@link PersonInput} ({@link PersonInputSerializer}); Jackson writes it into person messages,
+ * the properties as their JSON text.
  *
  * @param propertiesDocument the event's final properties, a JSON object, as the event row will hold them
  * @param processPerson false for {@code $process_person_profile: false} events (and events whose distinct id is
