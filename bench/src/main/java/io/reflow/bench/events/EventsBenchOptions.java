@@ -10,14 +10,18 @@ import java.time.Duration;
  * @param distinctIds how many distinct ids the events' distinct ids are drawn from (uniformly)
  * @param mergeShare the share of events turned into {@code $identify} / {@code $create_alias} (half each)
  * @param managedMemory Flink managed memory of the TaskManager (RocksDB's block cache and write buffers)
+ * @param warmUpRounds rounds run before the measured ones (the baseline, then the events job, as in a measured round)
+ *     and left out of the medians: the rounds share this JVM, so without one the first measured round would pay for
+ *     the JIT compiling Flink's, Kafka's and the job's code
  * @param jfrDir where to write a JFR recording ("profile" settings) of each events job run, from its submission to
  *     its last output record: {@code events-job-round-N.jfr}; null for none
  */
-record EventsBenchOptions(int runs, int events, int distinctIds, double mergeShare, int parallelism,
+record EventsBenchOptions(int runs, int warmUpRounds, int events, int distinctIds, double mergeShare, int parallelism,
                           Duration checkpointInterval, String managedMemory, long seed, Duration runTimeout, Path jfrDir) {
 
     static EventsBenchOptions parse(String[] args) {
         int runs = 3;
+        int warmUpRounds = 1;
         int events = 300_000;
         int distinctIds = 1_000_000;
         double mergeShare = 0.05;
@@ -35,6 +39,7 @@ record EventsBenchOptions(int runs, int events, int distinctIds, double mergeSha
             String value = args[++i];
             switch (name) {
                 case "--runs" -> runs = Integer.parseInt(value);
+                case "--warm-up-rounds" -> warmUpRounds = Integer.parseInt(value);
                 case "--events" -> events = Integer.parseInt(value);
                 case "--distinct-ids" -> distinctIds = Integer.parseInt(value);
                 case "--merge-share" -> mergeShare = Double.parseDouble(value);
@@ -45,14 +50,14 @@ record EventsBenchOptions(int runs, int events, int distinctIds, double mergeSha
                 case "--run-timeout" -> runTimeout = Duration.ofSeconds(Long.parseLong(value));
                 case "--jfr" -> jfrDir = Path.of(value);
                 default -> throw new IllegalArgumentException("unknown argument " + name
-                        + " (known: --runs --events --distinct-ids --merge-share --parallelism --checkpoint-interval"
+                        + " (known: --runs --warm-up-rounds --events --distinct-ids --merge-share --parallelism --checkpoint-interval"
                         + " --managed-memory --seed --run-timeout --jfr)");
             }
         }
-        if (runs < 1 || events < 10 || distinctIds < 1 || mergeShare < 0 || mergeShare > 1 || parallelism < 1) {
-            throw new IllegalArgumentException("runs ≥ 1, events ≥ 10, distinct ids ≥ 1, 0 ≤ merge share ≤ 1, parallelism ≥ 1");
+        if (runs < 1 || warmUpRounds < 0 || events < 10 || distinctIds < 1 || mergeShare < 0 || mergeShare > 1 || parallelism < 1) {
+            throw new IllegalArgumentException("runs ≥ 1, warm-up rounds ≥ 0, events ≥ 10, distinct ids ≥ 1, 0 ≤ merge share ≤ 1, parallelism ≥ 1");
         }
-        return new EventsBenchOptions(runs, events, distinctIds, mergeShare, parallelism, checkpointInterval, managedMemory,
+        return new EventsBenchOptions(runs, warmUpRounds, events, distinctIds, mergeShare, parallelism, checkpointInterval, managedMemory,
                 seed, runTimeout, jfrDir);
     }
 }

@@ -68,17 +68,20 @@ public final class EventsBenchmark {
         this.cpu = new CpuTicks(CpuTicks.brokerPid());
     }
 
-    /** One run of one job. {@code stateBytes} and {@code livePersons} only for the events job (else -1). */
+    /**
+     * One run of one job. {@code round} is 1, 2, … for measured rounds and 0, -1, … for warm-up rounds (printed as
+     * warm-up 1, 2, …). {@code stateBytes} and {@code livePersons} only for the events job (else -1).
+     */
     record RunResult(String kind, int round, double rate, Duration elapsed, CpuTicks.Usage cpu, long stateBytes,
                      long livePersons) {}
 
     public static void main(String[] args) throws Exception {
         EventsBenchOptions options = EventsBenchOptions.parse(args);
         String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
-        System.out.printf("events job benchmark: %d rounds, %,d events over %,d distinct ids, %.0f%% identify/alias, "
+        System.out.printf("events job benchmark: %d rounds after %d warm-up round(s), %,d events over %,d distinct ids, %.0f%% identify/alias, "
                         + "parallelism %d, checkpoint every %d ms (incremental RocksDB, managed memory %s), %d cores, Java %s%n"
                         + "load average at start: %s%n",
-                options.runs(), options.events(), options.distinctIds(), options.mergeShare() * 100, options.parallelism(),
+                options.runs(), options.warmUpRounds(), options.events(), options.distinctIds(), options.mergeShare() * 100, options.parallelism(),
                 options.checkpointInterval().toMillis(), options.managedMemory(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), loadBefore);
 
@@ -104,6 +107,14 @@ public final class EventsBenchmark {
                 EventsBenchmark bench = new EventsBenchmark(options, broker, admin, cluster, dir);
                 List<RunResult> baseline = new ArrayList<>();
                 List<RunResult> job = new ArrayList<>();
+                // same jobs, same input, left out of the medians: JIT compilation in this fresh JVM is not measured
+                for (int warmUp = 1; warmUp <= options.warmUpRounds(); warmUp++) {
+                    print(bench.run("baseline", 1 - warmUp, input));
+                    print(bench.run("events job", 1 - warmUp, input));
+                }
+                if (options.warmUpRounds() > 0) {
+                    System.out.println();
+                }
                 for (int round = 1; round <= options.runs(); round++) {
                     baseline.add(print(bench.run("baseline", round, input)));
                     job.add(print(bench.run("events job", round, input)));
@@ -119,7 +130,7 @@ public final class EventsBenchmark {
 
     private RunResult run(String kind, int round, SyntheticEvents.Produced input) throws Exception {
         boolean eventsJob = kind.equals("events job");
-        String suffix = (eventsJob ? "job-" : "copy-") + round;
+        String suffix = (eventsJob ? "job-" : "copy-") + (round > 0 ? "" : "warm-up-") + Math.abs(round);
         Map<String, String> topics = new HashMap<>();
         for (String t : eventsJob ? List.of("events-json", "person", "distinct-ids", "warnings", "merges", "dlq") : List.of("copy")) {
             String name = "bench-" + t + "-" + suffix;
@@ -146,7 +157,7 @@ public final class EventsBenchmark {
         } else {
             CopyJob.build(env, broker.bootstrapServers(), "bench-events", output, "bench-" + suffix, "bench-" + suffix);
         }
-        Recording recording = eventsJob && options.jfrDir() != null ? startRecording() : null;
+        Recording recording = eventsJob && round > 0 && options.jfrDir() != null ? startRecording() : null;
         long submitted = System.nanoTime();
         JobID id = cluster.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
         OutputProgress.Result progress;
@@ -285,12 +296,19 @@ public final class EventsBenchmark {
     }
 
     private static RunResult print(RunResult r) {
-        System.out.printf("round %d, %-10s %,9.0f events/s (10%%→90%% of the output), all in %.1f s; %.0f us CPU per event"
-                        + " (Flink + Kafka); %s%s%n", r.round(), r.kind(), r.rate(), r.elapsed().toMillis() / 1000.0,
-                cpuPerEvent(r), r.cpu(),
+        System.out.printf("%s %-10s %,9.0f events/s (10%%→90%% of the output), all in %.1f s; %.0f us CPU per event"
+                        + " (Flink + Kafka; %.0f us without the JIT compilers); %s%s%n",
+                (r.round() > 0 ? "round " + r.round() : "warm-up " + (1 - r.round())) + ",",
+                r.kind(), r.rate(), r.elapsed().toMillis() / 1000.0,
+                cpuPerEvent(r), cpuPerEventWithoutJit(r), r.cpu(),
                 r.stateBytes() < 0 ? "" : String.format("; person state %,d B%s", r.stateBytes(),
                         r.livePersons() < 0 ? "" : String.format(", %,d live persons", r.livePersons())));
         return r;
+    }
+
+    /** {@link #cpuPerEvent} less what this JVM's JIT compilers used over the window. */
+    static double cpuPerEventWithoutJit(RunResult r) {
+        return (r.cpu().self() - r.cpu().jit() + r.cpu().broker()) / r.rate() * 1e6;
     }
 
     /** Microseconds of CPU of this JVM (Flink) and the broker per event, over the measured window. */
@@ -311,9 +329,12 @@ public final class EventsBenchmark {
         }
         long persons = job.get(0).livePersons();
         System.out.printf("%nmedians of %d: baseline (consume + re-produce) %,.0f events/s, events job %,.0f events/s: "
-                        + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us%n",
+                        + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us"
+                        + " (without the JIT compilers: baseline %.0f us, job %.0f us)%n",
                 options.runs(), b, j, 100 * j / b, median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
-                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()));
+                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
+                median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()),
+                median(job.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()));
         System.out.printf("job / baseline within each round (run back to back): %s; median %.1f%%%n", perRound,
                 100 * median(ratios));
         System.out.printf("person state (full checkpoint of the person stage, RocksDB): %,d B = %.0f B per distinct id "

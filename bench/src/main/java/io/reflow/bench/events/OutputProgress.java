@@ -54,6 +54,10 @@ final class OutputProgress {
                 throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
             }
             CpuTicks.Reading reading = cpu.read();
+            long last = samples.isEmpty() ? 0 : samples.get(samples.size() - 1).records();
+            if (crossed(last, records, expected / 10) || crossed(last, records, expected * 9 / 10)) {
+                reading = reading.withCompilers(); // where the window starts or ends
+            }
             long now = reading.nanos();
             samples.add(new Sample(now, records, reading));
             if (records >= expected) {
@@ -76,6 +80,10 @@ final class OutputProgress {
             return Double.NaN;
         }
         return (to.records() - from.records()) / ((to.nanos() - from.nanos()) / 1e9);
+    }
+
+    private static boolean crossed(long before, long now, long mark) {
+        return before < mark && now >= mark;
     }
 
     private static Sample firstAtLeast(List<Sample> samples, long records) {

@@ -69,14 +69,16 @@ public final class EventNormalizer {
     private EventNormalizer() {}
 
     public static Result normalize(CapturedEvent c) {
-        return normalize(c, false);
+        return normalize(c, false, false);
     }
 
     /**
      * @param owned {@code c} was decoded for this call and is not used after it: its event's properties are changed
      *     in place instead of copied (the result is the same)
+     * @param clean no string in {@code c}'s event holds a NUL or a surrogate that is not part of a pair (the reader
+     *     knows): nothing to sanitise
      */
-    static Result normalize(CapturedEvent c, boolean owned) {
+    static Result normalize(CapturedEvent c, boolean owned, boolean clean) {
         if (c.teamId() <= 0) {
             return new Rejected("missing_team", "the message has no team_id");
         }
@@ -119,7 +121,7 @@ public final class EventNormalizer {
         // an event decoded for this call alone is changed in place; one the caller keeps is copied first
         ObjectNode properties = propertiesNode == null || propertiesNode.isNull()
                 ? JsonNodeFactory.instance.objectNode()
-                : (ObjectNode) sanitize(owned ? propertiesNode : propertiesNode.deepCopy());
+                : (ObjectNode) sanitize(owned ? propertiesNode : propertiesNode.deepCopy(), clean);
 
         EventTimestamps.Resolved ts = EventTimestamps.resolve(now, c.sentAt(),
                 properties.path("$ignore_sent_at").asBoolean(false), raw.get("timestamp"), raw.get("offset"));
@@ -174,11 +176,11 @@ public final class EventNormalizer {
             JsonNode outside = raw.get(field);
             if (outside != null && outside.isObject()) {
                 ObjectNode inside = properties.get(field) instanceof ObjectNode o ? o : properties.putObject(field);
-                inside.setAll((ObjectNode) sanitize(outside.deepCopy()));
+                inside.setAll((ObjectNode) sanitize(outside.deepCopy(), clean));
             }
         }
         if (raw.get("$unset") != null && !properties.has("$unset")) {
-            properties.set("$unset", sanitize(raw.get("$unset").deepCopy()));
+            properties.set("$unset", sanitize(raw.get("$unset").deepCopy(), clean));
         }
         JsonNode ipProperty = properties.get("$ip");
         if ((ipProperty == null || ipProperty.isNull()) && c.ip() != null && !c.ip().isBlank()) {
@@ -220,7 +222,7 @@ public final class EventNormalizer {
         String sessionId = session != null && session.isTextual() ? session.asText() : "";
 
         NormalizedEvent event = new NormalizedEvent(uuid, name, team, distinctId, ts.timestampMs(), createdAt,
-                ReadJson.string(properties), elementsChain, sessionId, processPerson,
+                JsonDocument.of(properties), elementsChain, sessionId, processPerson,
                 mergeOther, set, setOnce, unset);
         return new Accepted(event, List.copyOf(warnings), illegal);
     }
@@ -340,6 +342,10 @@ public final class EventNormalizer {
         return String.join(";", parts);
     }
 
+    private static JsonNode sanitize(JsonNode node, boolean clean) {
+        return clean ? node : sanitize(node);
+    }
+
     /** Replaces what cannot be encoded as UTF-8 (lone surrogates) and NUL characters, in every string of a JSON tree. */
     static JsonNode sanitize(JsonNode node) {
         if (node.isTextual()) {
@@ -432,7 +438,7 @@ public final class EventNormalizer {
     }
 
     private static String nonEmptyObject(JsonNode node) {
-        return node instanceof ObjectNode o && !o.isEmpty() ? ReadJson.string(o) : null;
+        return node instanceof ObjectNode o && !o.isEmpty() ? JsonRows.text(o) : null;
     }
 
     private static String unsetKeys(JsonNode node) {

@@ -160,7 +160,7 @@ public final class KeyState {
          */
         public String propertiesJson() {
             if (propertiesJson == null || propertiesJsonOf != properties) {
-                propertiesJson = ReadJson.string(properties);
+                propertiesJson = JsonRows.text(properties);
                 propertiesJsonOf = properties;
             }
             return propertiesJson;

@@ -24,15 +24,22 @@ public final class NormalizeEvents extends ProcessFunction<ConsumedRecord, Perso
     @Override
     public void processElement(ConsumedRecord record, Context ctx, Collector<PersonInput> out) {
         CapturedEvent captured;
+        boolean clean = false;
         try {
-            captured = ReadJson.decode(record.value(), CapturedEvent.class);
+            JsonTreeReader.Captured read = JsonTreeReader.capturedEvent(record.value());
+            if (read != null) {
+                captured = read.event();
+                clean = read.clean();
+            } else { // what the quick reader does not take, Jackson decides (and words the error)
+                captured = ReadJson.decode(record.value(), CapturedEvent.class);
+            }
         } catch (UncheckedIOException | IllegalArgumentException | NullPointerException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "invalid_message", String.valueOf(e.getMessage()), record));
             return;
         }
         EventNormalizer.Result result;
         try {
-            result = EventNormalizer.normalize(captured, true);
+            result = EventNormalizer.normalize(captured, true, clean);
         } catch (RuntimeException e) {
             ctx.output(DEAD_LETTERS, DeadLetter.ofRecord(STAGE, "normalization_failed", String.valueOf(e), record));
             return;

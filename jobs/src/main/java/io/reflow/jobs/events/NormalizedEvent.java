@@ -4,10 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * An event after {@link EventNormalizer}: everything the events table needs except the person, plus what person
- * processing needs, pre-extracted so the keyed stage does not parse the event's properties again. Strings and
- * numbers only, so Flink serialises it with its record serializer (no Kryo).
+ * processing needs, pre-extracted so the keyed stage does not parse the event's properties again. It crosses the
+ * {@code keyBy} inside a {@link PersonInput} ({@link PersonInputSerializer}); Jackson writes it into person messages,
+ * the properties as their JSON text.
  *
- * @param properties the event's final properties, a JSON object
+ * @param propertiesDocument the event's final properties, a JSON object, as the event row will hold them
  * @param processPerson false for {@code $process_person_profile: false} events (and events whose distinct id is
  *     illegal): personless
  * @param mergeOther the distinct id an {@code $identify} ({@code $anon_distinct_id}), {@code $create_alias} or
@@ -24,7 +25,7 @@ public record NormalizedEvent(
         @JsonProperty("distinct_id") String distinctId,
         @JsonProperty("timestamp") long timestamp,
         @JsonProperty("created_at") long createdAt,
-        @JsonProperty("properties") String properties,
+        @JsonProperty("properties") JsonDocument propertiesDocument,
         @JsonProperty("elements_chain") String elementsChain,
         @JsonProperty("session_id") String sessionId,
         @JsonProperty("process_person") boolean processPerson,
@@ -32,6 +33,18 @@ public record NormalizedEvent(
         @JsonProperty("set") String set,
         @JsonProperty("set_once") String setOnce,
         @JsonProperty("unset") String unset) {
+
+    public NormalizedEvent(String uuid, String event, long teamId, String distinctId, long timestamp, long createdAt,
+                           String properties, String elementsChain, String sessionId, boolean processPerson,
+                           String mergeOther, String set, String setOnce, String unset) {
+        this(uuid, event, teamId, distinctId, timestamp, createdAt, JsonDocument.of(properties), elementsChain, sessionId,
+                processPerson, mergeOther, set, setOnce, unset);
+    }
+
+    /** The event's final properties, a JSON object. */
+    public String properties() {
+        return propertiesDocument == null ? null : propertiesDocument.text();
+    }
 
     public String key() {
         return DistinctIds.key(teamId, distinctId);

@@ -15,8 +15,8 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Flink's serializer for {@link PersonInput}, what crosses the person stage's {@code keyBy}: its fields in order,
- * strings as length-prefixed UTF-8 (the event's properties are a JSON document of a few KB: Flink's own string
- * serializer writes it char by char, a UTF-8 copy is an array copy). Only the network between the operators uses
+ * strings as length-prefixed UTF-8 (Flink's own string serializer writes them char by char), the event's
+ * properties (a JSON document of a few KB) as the bytes of their {@link JsonDocument}, copied as they are. Only the network between the operators uses
  * it, never state, so its format can change freely.
  */
 public final class PersonInputSerializer extends TypeSerializerSingleton<PersonInput> {
@@ -72,7 +72,14 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
         Utf8.write(e.distinctId(), out);
         out.writeLong(e.timestamp());
         out.writeLong(e.createdAt());
-        Utf8.write(e.properties(), out);
+        JsonDocument properties = e.propertiesDocument();
+        if (properties == null) {
+            out.writeInt(NULL);
+        } else {
+            byte[] literal = properties.literal();
+            out.writeInt(literal.length);
+            out.write(literal);
+        }
         Utf8.write(e.elementsChain(), out);
         Utf8.write(e.sessionId(), out);
         out.writeBoolean(e.processPerson());
@@ -102,9 +109,19 @@ public final class PersonInputSerializer extends TypeSerializerSingleton<PersonI
             throw new IOException("not a person input: kind " + kind);
         }
         NormalizedEvent e = new NormalizedEvent(Utf8.read(in), Utf8.read(in), in.readLong(), Utf8.read(in),
-                in.readLong(), in.readLong(), Utf8.read(in), Utf8.read(in), Utf8.read(in), in.readBoolean(),
+                in.readLong(), in.readLong(), readDocument(in), Utf8.read(in), Utf8.read(in), in.readBoolean(),
                 Utf8.read(in), Utf8.read(in), Utf8.read(in), Utf8.read(in));
         return new PersonInput(key, e, null, topic, partition, offset);
+    }
+
+    private static JsonDocument readDocument(DataInputView in) throws IOException {
+        int n = in.readInt();
+        if (n == NULL) {
+            return null;
+        }
+        byte[] literal = new byte[n];
+        in.readFully(literal);
+        return JsonDocument.ofLiteral(literal);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.reflow.jobs.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.reflow.contracts.EnrichedEvent;
 import io.reflow.contracts.IngestionWarning;
 import io.reflow.contracts.PersonDistinctIdRow;
 import io.reflow.contracts.PersonRow;
@@ -45,7 +44,7 @@ public final class PersonLogic {
 
     /** Where the transitions publish. */
     public interface Output {
-        void event(EnrichedEvent event);
+        void event(EventRow event);
 
         void person(PersonRow row);
 
@@ -159,15 +158,13 @@ public final class PersonLogic {
             return;
         }
         String mode = e.timestamp() > createdAt + FORCE_UPGRADE_AFTER_MS ? MODE_FORCE_UPGRADE : MODE_PROPERTYLESS;
-        out.event(new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(), e.distinctId(),
-                e.elementsChain(), e.createdAt(), e.sessionId(), personId, "{}", createdAt, mode));
+        out.event(new EventRow(e, personId, "{}", createdAt, mode));
     }
 
     /** The event of a distinct id without a person: derived person id, PostHog's sentinel creation time, no properties. */
-    public static EnrichedEvent personlessEvent(NormalizedEvent e) {
-        return new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(), e.distinctId(),
-                e.elementsChain(), e.createdAt(), e.sessionId(), DistinctIds.personUuid(e.teamId(), e.distinctId()), "{}",
-                PERSONLESS_CREATED_AT, MODE_PROPERTYLESS);
+    public static EventRow personlessEvent(NormalizedEvent e) {
+        return new EventRow(e, DistinctIds.personUuid(e.teamId(), e.distinctId()), "{}", PERSONLESS_CREATED_AT,
+                MODE_PROPERTYLESS);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -453,18 +450,17 @@ public final class PersonLogic {
         return new PersonRow(p.id, team, propertiesJson, p.identified ? 1 : 0, p.createdAt, p.version, 0);
     }
 
-    static EnrichedEvent enrich(NormalizedEvent e, String personId, ObjectNode personProperties, long personCreatedAt,
+    static EventRow enrich(NormalizedEvent e, String personId, ObjectNode personProperties, long personCreatedAt,
                                 String mode) {
         return enrich(e, personId, json(personProperties), personCreatedAt, mode);
     }
 
-    static EnrichedEvent enrich(NormalizedEvent e, String personId, String personPropertiesJson, long personCreatedAt,
-                                String mode) {
-        return new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(), e.distinctId(),
-                e.elementsChain(), e.createdAt(), e.sessionId(), personId, personPropertiesJson, personCreatedAt, mode);
+    static EventRow enrich(NormalizedEvent e, String personId, String personPropertiesJson, long personCreatedAt,
+                           String mode) {
+        return new EventRow(e, personId, personPropertiesJson, personCreatedAt, mode);
     }
 
     private static String json(ObjectNode node) {
-        return ReadJson.string(node);
+        return JsonRows.text(node);
     }
 }

@@ -1,6 +1,5 @@
 package io.reflow.jobs.events;
 
-import io.reflow.contracts.EnrichedEvent;
 import io.reflow.contracts.IngestionWarning;
 import io.reflow.contracts.Json;
 import io.reflow.contracts.PersonDistinctIdRow;
@@ -66,15 +65,15 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
                 state.update(next.state().encode());
             }
         }
-        for (EnrichedEvent e : buffer.events) {
+        for (EventRow e : buffer.events) {
             SizeLimits.Fitted fitted = SizeLimits.event(e);
             if (fitted.warning() != null) {
                 ctx.output(WARNINGS, warning(fitted.warning()));
             }
             if (fitted.value() != null) {
-                out.collect(new KeyedBytes(e.uuid(), fitted.value()));
+                out.collect(new KeyedBytes(e.event().uuid(), fitted.value()));
             } else {
-                ctx.output(DEAD_LETTERS, tooLarge(in, key, "an enriched event", Json.encode(e)));
+                ctx.output(DEAD_LETTERS, tooLarge(in, key, "an enriched event", Json.encode(e.toEnriched())));
             }
         }
         for (PersonRow r : buffer.persons) {
@@ -120,14 +119,14 @@ public final class PersonProcessor extends KeyedProcessFunction<String, PersonIn
 
     /** Collects one input's outputs, so an input that fails publishes nothing. */
     static final class Buffer implements PersonLogic.Output {
-        final List<EnrichedEvent> events = new ArrayList<>(1);
+        final List<EventRow> events = new ArrayList<>(1);
         final List<PersonRow> persons = new ArrayList<>(0);
         final List<PersonDistinctIdRow> distinctIds = new ArrayList<>(0);
         final List<IngestionWarning> warnings = new ArrayList<>(0);
         final List<PersonMessage> messages = new ArrayList<>(0);
 
         @Override
-        public void event(EnrichedEvent event) {
+        public void event(EventRow event) {
             events.add(event);
         }
 

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -82,8 +83,8 @@ public final class PropertyUpdates {
         if (updates.isEmpty()) {
             return Outcome.NONE;
         }
-        Map<String, JsonNode> toSet = new LinkedHashMap<>();
-        List<String> setOnceApplied = new ArrayList<>();
+        Map<String, JsonNode> toSet = new LinkedHashMap<>(capacity(updates.setOnce().size() + updates.set().size()));
+        Set<String> setOnceApplied = new LinkedHashSet<>(capacity(updates.setOnce().size())); // removed from by key
         boolean meaningful = false;
         for (Iterator<Map.Entry<String, JsonNode>> it = updates.setOnce().fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> f = it.next();
@@ -111,13 +112,18 @@ public final class PropertyUpdates {
         if (toSet.isEmpty() && toUnset.isEmpty() || !meaningful && !evenIfOnlyFiltered) {
             return Outcome.NONE;
         }
-        Map<String, JsonNode> previous = new HashMap<>();
+        Map<String, JsonNode> previous = new HashMap<>(capacity(toSet.size() + toUnset.size()));
         toSet.keySet().forEach(k -> previous.put(k, properties.get(k)));
         toUnset.forEach(k -> previous.put(k, properties.get(k)));
         toSet.forEach(properties::set);
         toUnset.forEach(properties::remove);
         setOnceApplied.removeAll(toUnset);
         return new Outcome(true, List.copyOf(setOnceApplied), previous);
+    }
+
+    /** A hash map's initial capacity for {@code entries} entries without resizing. */
+    private static int capacity(int entries) {
+        return Math.max(4, (int) (entries / 0.75f) + 1);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.reflow.jobs.events;
 
-import io.reflow.contracts.EnrichedEvent;
 import io.reflow.contracts.IngestionWarning;
 import io.reflow.contracts.Json;
 import java.nio.charset.StandardCharsets;
@@ -39,15 +38,14 @@ final class SizeLimits {
                 && utf8Length(propertiesJson) > MAX_PERSON_PROPERTIES_BYTES;
     }
 
-    static Fitted event(EnrichedEvent e) {
-        byte[] value = JsonRows.event(e);
+    static Fitted event(EventRow row) {
+        byte[] value = JsonRows.event(row);
         if (value.length <= MAX_RECORD_BYTES) {
             return new Fitted(value, null);
         }
-        byte[] trimmed = JsonRows.event(new EnrichedEvent(e.uuid(), e.event(), e.properties(), e.timestamp(), e.teamId(),
-                e.distinctId(), e.elementsChain(), e.createdAt(), e.sessionId(), e.personId(), "{}", e.personCreatedAt(),
-                e.personMode()));
+        byte[] trimmed = JsonRows.event(row.withoutPersonProperties());
         boolean fits = trimmed.length <= MAX_RECORD_BYTES;
+        NormalizedEvent e = row.event();
         return new Fitted(fits ? trimmed : null, warning(e.teamId(), e.createdAt(), "event", e.uuid(), e.distinctId(),
                 value.length, fits ? "published without person properties" : "dead-lettered"));
     }

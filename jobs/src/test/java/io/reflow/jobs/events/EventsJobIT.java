@@ -151,7 +151,7 @@ class EventsJobIT {
             long u1Ts = ts(u1);
             Map<String, EnrichedEvent> expected = new LinkedHashMap<>();
             for (CapturedEvent f : fixtures) {
-                expected.put(f.uuid(), PersonLogic.personlessEvent(TestEvents.normalized(f)));
+                expected.put(f.uuid(), PersonLogic.personlessEvent(TestEvents.normalized(f)).toEnriched());
             }
             JsonNode pA = json("{\"$initial_browser\":\"Chrome\",\"$initial_current_url\":\"https://shop.example/\","
                     + "\"$initial_utm_source\":\"ad\",\"$browser\":\"Chrome\",\"$current_url\":\"https://shop.example/\",\"utm_source\":\"ad\"}");
@@ -163,7 +163,7 @@ class EventsJobIT {
             expected.put(s1.uuid(), full(s1, pid("sam"), json("{\"first\":\"1\",\"plan\":\"free\"}"), ts(s1)));
             expected.put(s2.uuid(), full(s2, pid("sam"), json("{\"first\":\"1\",\"second\":\"2\"}"), ts(s1)));
             expected.put(carol.uuid(), full(carol, pid("carol"), json("{}"), ts(carol)));
-            expected.put(undefined.uuid(), PersonLogic.personlessEvent(TestEvents.normalized(undefined)));
+            expected.put(undefined.uuid(), PersonLogic.personlessEvent(TestEvents.normalized(undefined)).toEnriched());
             expected.put(u1.uuid(), full(u1, pid(user), pU1, a1Ts));
             expected.put(alice.uuid(), full(alice, pid("alice"), pAlice, ts(alice)));
             expected.put(a2.uuid(), full(a2, pid(user), pU2, a1Ts));

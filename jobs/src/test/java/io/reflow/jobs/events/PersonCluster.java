@@ -168,8 +168,8 @@ final class PersonCluster implements PersonLogic.Output, AutoCloseable {
     }
 
     @Override
-    public void event(EnrichedEvent event) {
-        events.add(event);
+    public void event(EventRow event) {
+        events.add(event.toEnriched());
     }
 
     @Override
