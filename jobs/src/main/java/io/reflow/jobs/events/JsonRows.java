@@ -316,14 +316,24 @@ final class JsonRows {
          * as UTF-8; a surrogate that is not half of a pair sets {@link #loneSurrogate}.
          */
         private Out escapedOnce(String s) {
+            return utf8(s, true);
+        }
+
+        /** {@code s} as UTF-8, nothing escaped. */
+        private Out utf8(String s) {
+            return utf8(s, false);
+        }
+
+        /** {@code s} as UTF-8, its ASCII chars escaped as {@link #escapedOnce} says when {@code escapeAscii}. */
+        private Out utf8(String s, boolean escapeAscii) {
             int n = s.length();
-            ensure(6 * n);
+            ensure((escapeAscii ? 6 : 3) * n);
             byte[] b = buf;
             int o = len;
             for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
                 if (c < 0x80) {
-                    byte esc = ESCAPES[c];
+                    byte esc = escapeAscii ? ESCAPES[c] : 0;
                     if (esc == 0) {
                         b[o++] = (byte) c;
                     } else if (esc == 'u') {
@@ -332,31 +342,6 @@ final class JsonRows {
                         b[o++] = '\\';
                         b[o++] = esc;
                     }
-                } else {
-                    o = utf8(b, o, s, i, c);
-                    if (Character.isHighSurrogate(c) && o >= 0) {
-                        i++;
-                    }
-                    if (o < 0) {
-                        loneSurrogate = true;
-                        o = ~o;
-                    }
-                }
-            }
-            len = o;
-            return this;
-        }
-
-        /** {@code s} as UTF-8, nothing escaped. */
-        private Out utf8(String s) {
-            int n = s.length();
-            ensure(3 * n);
-            byte[] b = buf;
-            int o = len;
-            for (int i = 0; i < n; i++) {
-                char c = s.charAt(i);
-                if (c < 0x80) {
-                    b[o++] = (byte) c;
                 } else {
                     o = utf8(b, o, s, i, c);
                     if (Character.isHighSurrogate(c) && o >= 0) {
