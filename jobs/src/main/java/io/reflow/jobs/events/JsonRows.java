@@ -224,15 +224,7 @@ final class JsonRows {
             for (int i = 0; i < n; i++) {
                 char c = cs[i];
                 if (c < 0x80) {
-                    byte esc = ESCAPES[c];
-                    if (esc == 0) {
-                        b[o++] = (byte) c;
-                    } else if (esc == 'u') {
-                        o = unicodeEscape(b, o, c);
-                    } else {
-                        b[o++] = '\\';
-                        b[o++] = esc;
-                    }
+                    o = ascii(b, o, c);
                 } else if (c < 0x800) {
                     b[o++] = (byte) (0xC0 | c >> 6);
                     b[o++] = (byte) (0x80 | c & 0x3F);
@@ -333,14 +325,10 @@ final class JsonRows {
             for (int i = 0; i < n; i++) {
                 char c = s.charAt(i);
                 if (c < 0x80) {
-                    byte esc = escapeAscii ? ESCAPES[c] : 0;
-                    if (esc == 0) {
-                        b[o++] = (byte) c;
-                    } else if (esc == 'u') {
-                        o = unicodeEscape(b, o, c);
+                    if (escapeAscii) {
+                        o = ascii(b, o, c);
                     } else {
-                        b[o++] = '\\';
-                        b[o++] = esc;
+                        b[o++] = (byte) c;
                     }
                 } else {
                     o = utf8(b, o, s, i, c);
@@ -355,6 +343,20 @@ final class JsonRows {
             }
             len = o;
             return this;
+        }
+
+        /** ASCII {@code c} at {@code o} as a JSON string holds it (escaped where JSON asks); the new position. */
+        private static int ascii(byte[] b, int o, char c) {
+            byte esc = ESCAPES[c];
+            if (esc == 0) {
+                b[o++] = (byte) c;
+            } else if (esc == 'u') {
+                o = unicodeEscape(b, o, c);
+            } else {
+                b[o++] = '\\';
+                b[o++] = esc;
+            }
+            return o;
         }
 
         /**
