@@ -162,6 +162,90 @@ final class JsonBytes {
         return FAIL;
     }
 
+    /**
+     * Reads the string at {@code i} (its opening quote) as {@link #skipString} does and, in the same pass, appends its
+     * chars to {@code out} as ISO-8859-1 bytes: how posthog-js writes a gzip member into JSON. Returns the position after
+     * the closing quote, or {@link #FAIL} when {@link #skipString} would fail or when a char is above U+00FF; then
+     * {@code out} holds some of the chars and the caller takes the two-pass road ({@link #skipString}, {@link #latin1}),
+     * which tells the two apart.
+     */
+    static int latin1String(byte[] b, int i, int end, GrowableBytes out) {
+        int start = i;
+        i++;
+        int limit = Math.min(end, start + MAX_STRING_BYTES);
+        out.ensureSpace(Math.min(limit - i, 1 << 16));
+        byte[] o = out.array();
+        int n = out.size();
+        while (i < limit) {
+            if (n == o.length) {
+                out.advance(n - out.size());
+                out.ensureSpace(limit - i);
+                o = out.array();
+            }
+            int c = b[i] & 0xFF;
+            switch (STRING_BYTE[c]) {
+                case PLAIN -> {
+                    o[n++] = (byte) c;
+                    i++;
+                }
+                case QUOTE -> {
+                    out.advance(n - out.size());
+                    return i + 1;
+                }
+                case LATIN1_PAIR -> {
+                    if (i + 1 >= limit || (b[i + 1] & 0xC0) != 0x80) {
+                        return FAIL;
+                    }
+                    o[n++] = (byte) ((c & 0x1F) << 6 | (b[i + 1] & 0x3F));
+                    i += 2;
+                }
+                case BACKSLASH -> {
+                    if (i + 1 >= limit) {
+                        return FAIL;
+                    }
+                    int ch;
+                    int length = 2;
+                    switch (b[i + 1]) {
+                        case '"' -> ch = '"';
+                        case '\\' -> ch = '\\';
+                        case '/' -> ch = '/';
+                        case 'b' -> ch = '\b';
+                        case 'f' -> ch = '\f';
+                        case 'n' -> ch = '\n';
+                        case 'r' -> ch = '\r';
+                        case 't' -> ch = '\t';
+                        case 'u' -> {
+                            if (i + 5 >= limit) {
+                                return FAIL;
+                            }
+                            int h1 = HEX[b[i + 2] & 0xFF];
+                            int h2 = HEX[b[i + 3] & 0xFF];
+                            int h3 = HEX[b[i + 4] & 0xFF];
+                            int h4 = HEX[b[i + 5] & 0xFF];
+                            if ((h1 | h2 | h3 | h4) < 0) {
+                                return FAIL;
+                            }
+                            ch = h1 << 12 | h2 << 8 | h3 << 4 | h4;
+                            length = 6;
+                        }
+                        default -> {
+                            return FAIL;
+                        }
+                    }
+                    if (ch > 0xFF) {
+                        return FAIL;
+                    }
+                    o[n++] = (byte) ch;
+                    i += length;
+                }
+                default -> {
+                    return FAIL; // a control character, or a char above U+00FF
+                }
+            }
+        }
+        return FAIL;
+    }
+
     private static final byte PLAIN = 0;
     private static final byte QUOTE = 1;
     private static final byte BACKSLASH = 2;

@@ -284,6 +284,7 @@ public final class RecordingDecoder implements AutoCloseable {
     /** Reads one event at {@code start} ('{') into {@code out}; returns its end, or {@link JsonBytes#FAIL}. */
     private int scanEvent(byte[] b, int start, int end, EventsOut out) throws IOException {
         EventFields e = event.reset(b, start);
+        latin1s.truncate(0);
         boolean plainType = false;
         boolean plainTimestamp = false;
         boolean needsParser = false;
@@ -343,12 +344,19 @@ public final class RecordingDecoder implements AutoCloseable {
                             needsParser = true;
                             valueEnd = JsonBytes.skipValue(b, i, end);
                         }
+                    } else if (e.dataIsString) {
+                        dataLatin1 = latin1s.size();
+                        valueEnd = JsonBytes.latin1String(b, i, end, latin1s);
+                        if (valueEnd == JsonBytes.FAIL) {
+                            latin1s.truncate(dataLatin1);
+                            dataLatin1 = -1;
+                            valueEnd = JsonBytes.skipValue(b, i, end);
+                        }
+                        dataLatin1Length = dataLatin1 < 0 ? 0 : latin1s.size() - dataLatin1;
+                        dataStringFrom = i;
+                        dataStringTo = valueEnd;
                     } else {
                         valueEnd = JsonBytes.skipValue(b, i, end);
-                        if (e.dataIsString) {
-                            dataStringFrom = i;
-                            dataStringTo = valueEnd;
-                        }
                     }
                 } else if (isCv) {
                     valueEnd = JsonBytes.skipValue(b, i, end);
@@ -395,11 +403,12 @@ public final class RecordingDecoder implements AutoCloseable {
         }
         if (e.cvPresent) {
             if (dataStringFrom >= 0) {
-                e.data.add(latin1Field("data", "data", dataStringFrom, dataStringTo));
+                e.data.add(latin1Field("data", "data", dataStringFrom, dataStringTo, dataLatin1, dataLatin1Length));
             }
             for (int f = 0; f < COMPRESSIBLE.length; f++) {
                 if (fieldFrom[f] >= 0) {
-                    e.data.add(latin1Field(COMPRESSIBLE[f], "data." + COMPRESSIBLE[f], fieldFrom[f], fieldTo[f]));
+                    e.data.add(latin1Field(COMPRESSIBLE[f], COMPRESSIBLE_PATHS[f], fieldFrom[f], fieldTo[f],
+                            fieldLatin1[f], fieldLatin1Length[f]));
                 }
             }
         }
@@ -408,13 +417,28 @@ public final class RecordingDecoder implements AutoCloseable {
     }
 
     private static final String[] COMPRESSIBLE = {"texts", "attributes", "removes", "adds"};
+    private static final String[] COMPRESSIBLE_PATHS = {"data.texts", "data.attributes", "data.removes", "data.adds"};
     private static final String VERSION_2024_10_JSON = "\"" + PerEventCompression.VERSION_2024_10 + "\"";
     private static final int DATA_NEEDS_PARSER = -2;
     private final int[] fieldFrom = new int[COMPRESSIBLE.length];
     private final int[] fieldTo = new int[COMPRESSIBLE.length];
+    /**
+     * The chars of the strings that may be compressed fields, as bytes, read while they were scanned
+     * ({@link JsonBytes#latin1String}): where each starts in {@link #latin1s} and how long it is; -1 when the scan left
+     * it to {@link JsonBytes#latin1}.
+     */
+    private final int[] fieldLatin1 = new int[COMPRESSIBLE.length];
+    private final int[] fieldLatin1Length = new int[COMPRESSIBLE.length];
+    private int dataLatin1;
+    private int dataLatin1Length;
+    private final GrowableBytes latin1s = new GrowableBytes();
     private final String[] latin1Problem = new String[1];
 
-    private CompressedField latin1Field(String name, String path, int from, int to) {
+    private CompressedField latin1Field(String name, String path, int from, int to, int scanned, int scannedLength) {
+        if (scanned >= 0) {
+            byte[] bytes = java.util.Arrays.copyOfRange(latin1s.array(), scanned, scanned + scannedLength);
+            return new CompressedField(name, path, from, to, bytes, null);
+        }
         latin1Problem[0] = null;
         byte[] bytes = JsonBytes.latin1(event.source, from, to, path, latin1Problem);
         return new CompressedField(name, path, from, to, bytes, latin1Problem[0]);
@@ -466,15 +490,28 @@ public final class RecordingDecoder implements AutoCloseable {
                     e.dataType = (int) v;
                 }
             } else {
-                valueEnd = JsonBytes.skipValue(b, i, end);
+                int f = compressibleField(b, keyFrom, keyTo);
+                valueEnd = JsonBytes.FAIL;
+                if (f >= 0 && i < end && b[i] == '"') {
+                    int mark = latin1s.size();
+                    valueEnd = JsonBytes.latin1String(b, i, end, latin1s);
+                    if (valueEnd == JsonBytes.FAIL) {
+                        latin1s.truncate(mark);
+                        fieldLatin1[f] = -1;
+                    } else {
+                        fieldLatin1[f] = mark;
+                        fieldLatin1Length[f] = latin1s.size() - mark;
+                    }
+                }
+                if (valueEnd == JsonBytes.FAIL) {
+                    valueEnd = JsonBytes.skipValue(b, i, end);
+                }
                 if (valueEnd == JsonBytes.FAIL) {
                     return JsonBytes.FAIL;
                 }
-                for (int f = 0; f < COMPRESSIBLE.length; f++) {
-                    if (JsonBytes.equalsAscii(b, keyFrom, keyTo, COMPRESSIBLE[f])) {
-                        fieldFrom[f] = b[i] == '"' ? i : -1;
-                        fieldTo[f] = valueEnd;
-                    }
+                if (f >= 0) {
+                    fieldFrom[f] = b[i] == '"' ? i : -1;
+                    fieldTo[f] = valueEnd;
                 }
             }
             i = JsonBytes.skipWhitespace(b, valueEnd, end);
@@ -489,6 +526,16 @@ public final class RecordingDecoder implements AutoCloseable {
             }
             i = JsonBytes.skipWhitespace(b, i + 1, end);
         }
+    }
+
+    /** Which of {@link #COMPRESSIBLE} the name between {@code from} and {@code to} is, or -1. */
+    private static int compressibleField(byte[] b, int from, int to) {
+        for (int f = 0; f < COMPRESSIBLE.length; f++) {
+            if (JsonBytes.equalsAscii(b, from, to, COMPRESSIBLE[f])) {
+                return f;
+            }
+        }
+        return -1;
     }
 
     private static boolean hasBackslash(byte[] b, int from, int to) {
@@ -514,6 +561,7 @@ public final class RecordingDecoder implements AutoCloseable {
             this.window = JsonStringEncoder.getInstance().quoteAsUTF8(this.windowId);
             this.latestAllowed = now + MAX_FUTURE_MS;
             lines.reset();
+            latin1s.reset();
         }
 
         /** The outcome of one event: null when {@link #event} holds it, appended to the lines. */
