@@ -75,6 +75,168 @@ public final class RecordingDecoder implements AutoCloseable {
             return null;
         }
         Header h = new Header();
+        Decoded inline;
+        try {
+            inline = scanMessage(value, now, h);
+            if (inline == null) {
+                h = new Header();
+                inline = readMessage(value, now, h, record);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_message", "cannot decode RecordingMessage: " + e.getMessage(), record));
+            return null;
+        }
+        if (!SessionIds.isValid(h.sessionId)) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_session_id",
+                    "session id must be 1-70 chars of [A-Za-z0-9-]", record));
+            return null;
+        }
+        if (h.teamId <= 0) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "missing_team", "message has no team_id", record));
+            return null;
+        }
+        RetentionClass retention;
+        try {
+            retention = RetentionClass.parse(h.retention);
+        } catch (IllegalArgumentException e) {
+            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_retention", e.getMessage(), record));
+            return null;
+        }
+        Origin origin = h.origin(retention);
+        if (h.eventPart != null) {
+            RecordingEventPart part = h.eventPart;
+            return SessionChunk.part(origin, new SessionChunk.EventPart(part.id(), part.index(), part.count(), part.bytes(),
+                    h.windowId, record.topic(), record.partition(), record.offset()));
+        }
+        return chunk(origin, inline == null ? Decoded.NONE : inline, record, deadLetters);
+    }
+
+    /**
+     * The message read by {@link JsonBytes} alone, when it is as capture writes it: header fields of their usual types
+     * (strings without escapes, plain integers, booleans, nulls; no event part), then the events array, last. Null for
+     * anything else, and then {@link #readMessage} reads it all again: this path only ever accepts what that one reads
+     * the same way.
+     */
+    private Decoded scanMessage(byte[] b, long now, Header h) throws IOException {
+        int end = b.length;
+        int i = JsonBytes.skipWhitespace(b, 0, end);
+        if (i >= end || b[i] != '{') {
+            return null;
+        }
+        i = JsonBytes.skipWhitespace(b, i + 1, end);
+        while (i < end && b[i] == '"') {
+            int keyEnd = JsonBytes.skipString(b, i, end);
+            if (keyEnd == JsonBytes.FAIL || hasBackslash(b, i + 1, keyEnd - 1)) {
+                return null;
+            }
+            int keyFrom = i + 1;
+            int keyTo = keyEnd - 1;
+            i = JsonBytes.skipWhitespace(b, keyEnd, end);
+            if (i >= end || b[i] != ':') {
+                return null;
+            }
+            i = JsonBytes.skipWhitespace(b, i + 1, end);
+            if (i >= end) {
+                return null;
+            }
+            int valueEnd;
+            if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "events")) {
+                if (b[i] != '[' || h.teamId == 0 || !h.sessionIdSeen || !h.windowIdSeen) {
+                    return null;
+                }
+                return scanEvents(b, i, h.windowId, now); // null unless the array ends the message
+            } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "team_id")
+                    || JsonBytes.equalsAscii(b, keyFrom, keyTo, "received_at_ms")) {
+                long v = 0;
+                if (b[i] == 'n') {
+                    valueEnd = literalEnd(b, i, end, "null");
+                } else {
+                    valueEnd = JsonBytes.plainIntegerEnd(b, i, end);
+                    if (valueEnd != JsonBytes.FAIL) {
+                        v = JsonBytes.parsePlainInteger(b, i, valueEnd);
+                    }
+                }
+                if (valueEnd == JsonBytes.FAIL) {
+                    return null;
+                }
+                if (keyTo - keyFrom == "team_id".length()) {
+                    h.teamId = v;
+                } else {
+                    h.receivedAtMs = v;
+                }
+            } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "encrypt")) {
+                valueEnd = b[i] == 't' ? literalEnd(b, i, end, "true")
+                        : literalEnd(b, i, end, b[i] == 'f' ? "false" : "null");
+                if (valueEnd == JsonBytes.FAIL) {
+                    return null;
+                }
+                h.encrypt = b[i] == 't';
+            } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "event_part")) {
+                valueEnd = literalEnd(b, i, end, "null");
+                if (valueEnd == JsonBytes.FAIL) {
+                    return null;
+                }
+                h.eventPart = null;
+            } else {
+                int field = headerStringField(b, keyFrom, keyTo);
+                if (field < 0) {
+                    valueEnd = JsonBytes.skipValue(b, i, end);
+                    if (valueEnd == JsonBytes.FAIL) {
+                        return null;
+                    }
+                } else {
+                    String value = null;
+                    if (b[i] == '"') {
+                        valueEnd = JsonBytes.skipString(b, i, end);
+                        if (valueEnd == JsonBytes.FAIL || hasBackslash(b, i + 1, valueEnd - 1)) {
+                            return null;
+                        }
+                        value = new String(b, i + 1, valueEnd - i - 2, StandardCharsets.UTF_8);
+                    } else {
+                        valueEnd = literalEnd(b, i, end, "null");
+                        if (valueEnd == JsonBytes.FAIL) {
+                            return null;
+                        }
+                    }
+                    h.setString(field, value);
+                }
+            }
+            i = JsonBytes.skipWhitespace(b, valueEnd, end);
+            if (i >= end || b[i] != ',') {
+                return null;
+            }
+            i = JsonBytes.skipWhitespace(b, i + 1, end);
+        }
+        return null;
+    }
+
+    private static final String[] HEADER_STRINGS = {"session_id", "window_id", "distinct_id", "snapshot_source",
+            "snapshot_library", "retention"};
+
+    /** Which of {@link #HEADER_STRINGS} the name between {@code from} and {@code to} is, or -1. */
+    private static int headerStringField(byte[] b, int from, int to) {
+        for (int f = 0; f < HEADER_STRINGS.length; f++) {
+            if (JsonBytes.equalsAscii(b, from, to, HEADER_STRINGS[f])) {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    /** The end of {@code word} at {@code i} when it is there as a whole value, else {@link JsonBytes#FAIL}. */
+    private static int literalEnd(byte[] b, int i, int end, String word) {
+        int after = i + word.length();
+        if (after > end || !JsonBytes.equalsAscii(b, i, after, word)) {
+            return JsonBytes.FAIL;
+        }
+        if (after < end && b[after] != ',' && b[after] != '}' && !JsonBytes.isWhitespace(b[after])) {
+            return JsonBytes.FAIL;
+        }
+        return after;
+    }
+
+    /** The message read by Jackson, whatever its shape: its header into {@code h}, and its events. */
+    private Decoded readMessage(byte[] value, long now, Header h, ConsumedRecord record) throws IOException {
         Decoded inline = null;
         boolean eventsLater = false;
         try (JsonParser p = JSON.createParser(value)) {
@@ -136,33 +298,8 @@ public final class RecordingDecoder implements AutoCloseable {
             if (eventsLater && h.eventPart == null) {
                 inline = decodeEventsOf(value, h.windowId, now, record);
             }
-        } catch (IOException | IllegalArgumentException e) {
-            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_message", "cannot decode RecordingMessage: " + e.getMessage(), record));
-            return null;
         }
-        if (!SessionIds.isValid(h.sessionId)) {
-            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_session_id",
-                    "session id must be 1-70 chars of [A-Za-z0-9-]", record));
-            return null;
-        }
-        if (h.teamId <= 0) {
-            deadLetters.accept(DeadLetter.ofRecord(STAGE, "missing_team", "message has no team_id", record));
-            return null;
-        }
-        RetentionClass retention;
-        try {
-            retention = RetentionClass.parse(h.retention);
-        } catch (IllegalArgumentException e) {
-            deadLetters.accept(DeadLetter.ofRecord(STAGE, "invalid_retention", e.getMessage(), record));
-            return null;
-        }
-        Origin origin = h.origin(retention);
-        if (h.eventPart != null) {
-            RecordingEventPart part = h.eventPart;
-            return SessionChunk.part(origin, new SessionChunk.EventPart(part.id(), part.index(), part.count(), part.bytes(),
-                    h.windowId, record.topic(), record.partition(), record.offset()));
-        }
-        return chunk(origin, inline == null ? Decoded.NONE : inline, record, deadLetters);
+        return inline;
     }
 
     /**
@@ -869,6 +1006,24 @@ public final class RecordingDecoder implements AutoCloseable {
         String retention;
         boolean encrypt;
         RecordingEventPart eventPart;
+
+        /** Sets the string field {@code field} of {@link #HEADER_STRINGS} as the Jackson path sets it. */
+        void setString(int field, String value) {
+            switch (field) {
+                case 0 -> {
+                    sessionId = value;
+                    sessionIdSeen = true;
+                }
+                case 1 -> {
+                    windowId = value;
+                    windowIdSeen = true;
+                }
+                case 2 -> distinctId = value;
+                case 3 -> snapshotSource = value;
+                case 4 -> snapshotLibrary = value;
+                default -> retention = value;
+            }
+        }
 
         Origin origin(RetentionClass retentionClass) {
             return new Origin(teamId, sessionId, windowId, distinctId, snapshotSource, snapshotLibrary, receivedAtMs,

@@ -142,6 +142,41 @@ class RecordingDecoderTest {
     }
 
     @Test
+    void theHeaderIsReadAsTheMessageContractReadsIt() throws Exception {
+        String events = "\"events\":[" + plain(TS) + "]";
+        List<String> headers = List.of(
+                "\"team_id\":4,\"session_id\":\"s-1\",\"window_id\":\"w\",\"distinct_id\":\"d-ü\",\"snapshot_source\":\"mobile\","
+                        + "\"snapshot_library\":\"posthog-ios\",\"received_at_ms\":" + NOW + ",\"sent_at\":\"x\",\"retention\":\"1y\","
+                        + "\"encrypt\":true,\"event_part\":null",
+                " \"team_id\" : 4 ,\n\"session_id\":\"s-1\",\t\"window_id\":null,\"distinct_id\":null,\"snapshot_source\":null,"
+                        + "\"snapshot_library\":null,\"received_at_ms\":null,\"retention\":null,\"encrypt\":null",
+                "\"team_id\":\"4\",\"session_id\":\"s\\u002d1\",\"window_id\":\"w\",\"distinct_id\":\"a\\\"b\",\"encrypt\":false",
+                "\"team_id\":4.0,\"session_id\":\"s-1\",\"window_id\":\"w\",\"distinct_id\":123,\"received_at_ms\":-5",
+                "\"session_id\":\"s-1\",\"window_id\":\"w\",\"distinct_id\":\"first\",\"x\":{\"y\":[1,{\"z\":null}]},\"distinct_id\":\"second\","
+                        + "\"team_id\":4",
+                "\"team_id\":4,\"session_id\":\"s-1\",\"window_id\":\"w\",\"distinct_\\u0069d\":\"escaped name\"",
+                "\"team_id\":4,\"session_id\":\"s-1\",\"window_id\":\"w\",\"encrypt\":true,\"encrypt\":false");
+        for (String header : headers) {
+            for (String message : List.of("{" + header + "," + events + "}", "{" + events + "," + header + "}")) {
+                RecordingMessage expected = Json.decode(message.getBytes(StandardCharsets.UTF_8), RecordingMessage.class);
+                SessionChunk chunk = decode(message);
+                assertThat(chunk.teamId()).as(message).isEqualTo(expected.teamId());
+                assertThat(chunk.sessionId()).as(message).isEqualTo(expected.sessionId());
+                assertThat(chunk.distinctId()).as(message).isEqualTo(expected.distinctId());
+                assertThat(chunk.snapshotSource()).as(message).isEqualTo(RecordingDecoder.orDefault(expected.snapshotSource(), "web"));
+                assertThat(chunk.snapshotLibrary()).as(message).isEqualTo(RecordingDecoder.orDefault(expected.snapshotLibrary(), "web"));
+                assertThat(chunk.receivedAtMs()).as(message).isEqualTo(expected.receivedAtMs());
+                assertThat(chunk.retention()).as(message)
+                        .isEqualTo(io.reflow.contracts.RetentionClass.parse(expected.retention()).pathSegment());
+                assertThat(chunk.encrypt()).as(message).isEqualTo(expected.encrypt());
+                String window = expected.windowId() == null ? "" : expected.windowId();
+                String line = new String(TimedLines.sortedConcatenation(List.of(ChunkCodec.packedLines(chunk))), StandardCharsets.UTF_8);
+                assertThat(Json.mapper().readTree(line).get(0).asText()).as(message).isEqualTo(window);
+            }
+        }
+    }
+
+    @Test
     void aLineIsAlwaysOneLineOfJson() throws Exception {
         SessionChunk chunk = decode(message("\"w\"", "[{\"type\":3,\n\"timestamp\":" + TS + ",\r\n\"data\":{\"source\":1}}]", true));
 
