@@ -163,6 +163,33 @@ public final class ReplayJobHost {
         while (!mini.getJobStatus(id).get().isGloballyTerminalState()) {
             Thread.sleep(100);
         }
+        awaitQuietCompilers();
+    }
+
+    /**
+     * Waits (at most {@value #COMPILERS_QUIET_TIMEOUT_MS} ms) until the JIT compiler threads have used less than 5% of a
+     * core for two seconds. The warm-up job's tasks keep both cores busy, so the compilations it asked for wait in the
+     * compilers' queue; without this pause they run in the measured job's window.
+     */
+    private static void awaitQuietCompilers() throws InterruptedException {
+        long pid = ProcessHandle.current().pid();
+        long deadline = System.currentTimeMillis() + COMPILERS_QUIET_TIMEOUT_MS;
+        long before = compilerTicks(pid);
+        while (System.currentTimeMillis() < deadline) {
+            Thread.sleep(2000);
+            long after = compilerTicks(pid);
+            if (after - before < 10) { // ticks of 10 ms: under 0.1 s of CPU in 2 s
+                return;
+            }
+            before = after;
+        }
+    }
+
+    private static final long COMPILERS_QUIET_TIMEOUT_MS = 60_000;
+
+    private static long compilerTicks(long pid) {
+        return ThreadCpu.byName(pid).entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
+                .mapToLong(Map.Entry::getValue).sum();
     }
 
     private static boolean allRunning(AccessExecutionGraph graph) {
