@@ -15,9 +15,12 @@ import java.time.Duration;
  *     the JIT compiling Flink's, Kafka's and the job's code
  * @param jfrDir where to write a JFR recording ("profile" settings) of each events job run, from its submission to
  *     its last output record: {@code events-job-round-N.jfr}; null for none
+ * @param floor whether each round (warm-up ones too) also runs {@link FloorJob}, between the baseline and the events job
+ * @param floorStateBytes the size of the floor's state value per key
  */
 record EventsBenchOptions(int runs, int warmUpRounds, int events, int distinctIds, double mergeShare, int parallelism,
-                          Duration checkpointInterval, String managedMemory, long seed, Duration runTimeout, Path jfrDir) {
+                          Duration checkpointInterval, String managedMemory, long seed, Duration runTimeout, Path jfrDir,
+                          boolean floor, int floorStateBytes) {
 
     static EventsBenchOptions parse(String[] args) {
         int runs = 3;
@@ -31,8 +34,14 @@ record EventsBenchOptions(int runs, int warmUpRounds, int events, int distinctId
         long seed = 42;
         Duration runTimeout = Duration.ofMinutes(10);
         Path jfrDir = null;
+        boolean floor = false;
+        int floorStateBytes = 230;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
+            if (name.equals("--floor")) {
+                floor = true;
+                continue;
+            }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("missing value after " + name);
             }
@@ -49,15 +58,18 @@ record EventsBenchOptions(int runs, int warmUpRounds, int events, int distinctId
                 case "--seed" -> seed = Long.parseLong(value);
                 case "--run-timeout" -> runTimeout = Duration.ofSeconds(Long.parseLong(value));
                 case "--jfr" -> jfrDir = Path.of(value);
+                case "--floor-state-bytes" -> floorStateBytes = Integer.parseInt(value);
                 default -> throw new IllegalArgumentException("unknown argument " + name
                         + " (known: --runs --warm-up-rounds --events --distinct-ids --merge-share --parallelism --checkpoint-interval"
-                        + " --managed-memory --seed --run-timeout --jfr)");
+                        + " --managed-memory --seed --run-timeout --jfr --floor --floor-state-bytes)");
             }
         }
-        if (runs < 1 || warmUpRounds < 0 || events < 10 || distinctIds < 1 || mergeShare < 0 || mergeShare > 1 || parallelism < 1) {
-            throw new IllegalArgumentException("runs ≥ 1, warm-up rounds ≥ 0, events ≥ 10, distinct ids ≥ 1, 0 ≤ merge share ≤ 1, parallelism ≥ 1");
+        if (runs < 1 || warmUpRounds < 0 || events < 10 || distinctIds < 1 || mergeShare < 0 || mergeShare > 1 || parallelism < 1
+                || floorStateBytes < Long.BYTES) {
+            throw new IllegalArgumentException("runs ≥ 1, warm-up rounds ≥ 0, events ≥ 10, distinct ids ≥ 1, 0 ≤ merge share ≤ 1, parallelism ≥ 1,"
+                    + " floor state bytes ≥ 8");
         }
         return new EventsBenchOptions(runs, warmUpRounds, events, distinctIds, mergeShare, parallelism, checkpointInterval, managedMemory,
-                seed, runTimeout, jfrDir);
+                seed, runTimeout, jfrDir, floor, floorStateBytes);
     }
 }

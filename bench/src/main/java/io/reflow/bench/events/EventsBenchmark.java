@@ -42,8 +42,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Events/s through the events job ({@link EventsJob}, parallelism 2, RocksDB, exactly-once Kafka sinks) on a Flink
  * MiniCluster in this JVM against a real Kafka broker (its own JVM), next to a baseline measured in the same run that
- * only consumes and re-produces the same records ({@link CopyJob}). The input ({@link SyntheticEvents}) is written
- * once; each run reads all of it with a fresh consumer group, fresh output topics and empty state. Reports the rates
+ * only consumes and re-produces the same records ({@link CopyJob}) and, with {@code --floor}, the cheapest job of the
+ * events job's shape ({@link FloorJob}: keyBy, RocksDB state, three exactly-once outputs). The input
+ * ({@link SyntheticEvents}) is written once; each run reads all of it with a fresh consumer group, fresh output topics and empty state. Reports the rates
  * (10%→90% of the output), their ratio, and the person stage's state size (a full checkpoint of it after the run)
  * per distinct id and per person. See docs/BENCHMARKS.md.
  */
@@ -51,6 +52,9 @@ public final class EventsBenchmark {
     private static final int INPUT_PARTITIONS = 4;
     private static final int OUTPUT_PARTITIONS = 2;
     private static final int MAX_PARALLELISM = 128;
+    private static final String BASELINE = "baseline";
+    private static final String FLOOR = "floor";
+    private static final String EVENTS_JOB = "events job";
 
     private final EventsBenchOptions options;
     private final KafkaBroker broker;
@@ -70,7 +74,8 @@ public final class EventsBenchmark {
 
     /**
      * One run of one job. {@code round} is 1, 2, … for measured rounds and 0, -1, … for warm-up rounds (printed as
-     * warm-up 1, 2, …). {@code stateBytes} and {@code livePersons} only for the events job (else -1).
+     * warm-up 1, 2, …). {@code stateBytes} only for the floor and the events job, {@code livePersons} only for the
+     * events job (else -1).
      */
     record RunResult(String kind, int round, double rate, Duration elapsed, CpuTicks.Usage cpu, long stateBytes,
                      long livePersons) {}
@@ -84,6 +89,11 @@ public final class EventsBenchmark {
                 options.runs(), options.warmUpRounds(), options.events(), options.distinctIds(), options.mergeShare() * 100, options.parallelism(),
                 options.checkpointInterval().toMillis(), options.managedMemory(), Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), loadBefore);
+        if (options.floor()) {
+            System.out.printf("floor job: keyBy, a RocksDB get + put of %d B per event, rows of the input + %d B, %d B and %d B "
+                            + "into 3 exactly-once topics per event%n", options.floorStateBytes(), FloorJob.EVENT_ROW_EXTRA,
+                    options.floorStateBytes() + FloorJob.PERSON_ROW_EXTRA, FloorJob.DISTINCT_ID_ROW);
+        }
 
         Path dir = Files.createTempDirectory("reflow-events-bench-");
         try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"), 0);
@@ -106,20 +116,27 @@ public final class EventsBenchmark {
             try {
                 EventsBenchmark bench = new EventsBenchmark(options, broker, admin, cluster, dir);
                 List<RunResult> baseline = new ArrayList<>();
+                List<RunResult> floor = new ArrayList<>();
                 List<RunResult> job = new ArrayList<>();
                 // same jobs, same input, left out of the medians: JIT compilation in this fresh JVM is not measured
                 for (int warmUp = 1; warmUp <= options.warmUpRounds(); warmUp++) {
-                    print(bench.run("baseline", 1 - warmUp, input));
-                    print(bench.run("events job", 1 - warmUp, input));
+                    print(bench.run(BASELINE, 1 - warmUp, input));
+                    if (options.floor()) {
+                        print(bench.run(FLOOR, 1 - warmUp, input));
+                    }
+                    print(bench.run(EVENTS_JOB, 1 - warmUp, input));
                 }
                 if (options.warmUpRounds() > 0) {
                     System.out.println();
                 }
                 for (int round = 1; round <= options.runs(); round++) {
-                    baseline.add(print(bench.run("baseline", round, input)));
-                    job.add(print(bench.run("events job", round, input)));
+                    baseline.add(print(bench.run(BASELINE, round, input)));
+                    if (options.floor()) {
+                        floor.add(print(bench.run(FLOOR, round, input)));
+                    }
+                    job.add(print(bench.run(EVENTS_JOB, round, input)));
                 }
-                report(options, input, baseline, job, loadBefore);
+                report(options, input, baseline, floor, job, loadBefore);
             } finally {
                 cluster.close();
             }
@@ -129,15 +146,17 @@ public final class EventsBenchmark {
     }
 
     private RunResult run(String kind, int round, SyntheticEvents.Produced input) throws Exception {
-        boolean eventsJob = kind.equals("events job");
-        String suffix = (eventsJob ? "job-" : "copy-") + (round > 0 ? "" : "warm-up-") + Math.abs(round);
+        boolean eventsJob = kind.equals(EVENTS_JOB);
+        boolean floor = kind.equals(FLOOR);
+        String suffix = (eventsJob ? "job-" : floor ? "floor-" : "copy-") + (round > 0 ? "" : "warm-up-") + Math.abs(round);
         Map<String, String> topics = new HashMap<>();
-        for (String t : eventsJob ? List.of("events-json", "person", "distinct-ids", "warnings", "merges", "dlq") : List.of("copy")) {
+        for (String t : eventsJob ? List.of("events-json", "person", "distinct-ids", "warnings", "merges", "dlq")
+                : floor ? List.of("events-json", "person", "distinct-ids") : List.of("copy")) {
             String name = "bench-" + t + "-" + suffix;
             broker.createTopic(name, OUTPUT_PARTITIONS);
             topics.put(t, name);
         }
-        String output = eventsJob ? topics.get("events-json") : topics.get("copy");
+        String output = eventsJob || floor ? topics.get("events-json") : topics.get("copy");
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(jobConfiguration(options));
         env.setParallelism(options.parallelism());
@@ -154,6 +173,9 @@ public final class EventsBenchmark {
                     "topic.dead-letter", topics.get("dlq"),
                     "kafka.group-id", "bench-" + suffix,
                     "kafka.transactional-id-prefix", "bench-" + suffix)))).build(env);
+        } else if (floor) {
+            FloorJob.build(env, broker.bootstrapServers(), "bench-events", output, topics.get("person"), topics.get("distinct-ids"),
+                    "bench-" + suffix, "bench-" + suffix, options.floorStateBytes());
         } else {
             CopyJob.build(env, broker.bootstrapServers(), "bench-events", output, "bench-" + suffix, "bench-" + suffix);
         }
@@ -179,9 +201,9 @@ public final class EventsBenchmark {
             // a dead letter means the job rejected part of the input: the run would not measure what it says
             throw new IllegalStateException(kind + " round " + round + " wrote dead letters");
         }
-        if (eventsJob) {
+        if (eventsJob || floor) {
             stateBytes = personStateBytes(id);
-            if (round == 1) {
+            if (eventsJob && round == 1) {
                 persons = livePersons(topics.get("person"));
             }
         }
@@ -317,16 +339,10 @@ public final class EventsBenchmark {
     }
 
     private static void report(EventsBenchOptions options, SyntheticEvents.Produced input, List<RunResult> baseline,
-                               List<RunResult> job, String loadBefore) throws IOException {
+                               List<RunResult> floor, List<RunResult> job, String loadBefore) throws IOException {
         double b = median(baseline.stream().mapToDouble(RunResult::rate).toArray());
         double j = median(job.stream().mapToDouble(RunResult::rate).toArray());
         long state = (long) median(job.stream().mapToDouble(RunResult::stateBytes).toArray());
-        StringBuilder perRound = new StringBuilder();
-        double[] ratios = new double[job.size()];
-        for (int i = 0; i < job.size(); i++) {
-            ratios[i] = job.get(i).rate() / baseline.get(i).rate();
-            perRound.append(String.format("%s%.1f%%", i == 0 ? "" : ", ", 100 * ratios[i]));
-        }
         long persons = job.get(0).livePersons();
         System.out.printf("%nmedians of %d: baseline (consume + re-produce) %,.0f events/s, events job %,.0f events/s: "
                         + "%.0f%% of the baseline (target ≥ 40%%); CPU per event (Flink + Kafka): baseline %.0f us, job %.0f us"
@@ -335,12 +351,32 @@ public final class EventsBenchmark {
                 median(job.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
                 median(baseline.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()),
                 median(job.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()));
-        System.out.printf("job / baseline within each round (run back to back): %s; median %.1f%%%n", perRound,
-                100 * median(ratios));
+        System.out.printf("job / baseline within each round (run back to back): %s%n", withinRounds(job, baseline));
+        if (!floor.isEmpty()) {
+            double f = median(floor.stream().mapToDouble(RunResult::rate).toArray());
+            System.out.printf("floor (keyBy + RocksDB get/put + 3 exactly-once outputs): median %,.0f events/s, %.0f us CPU per event"
+                            + " (%.0f us without the JIT compilers); floor state %.0f B per distinct id%n", f,
+                    median(floor.stream().mapToDouble(EventsBenchmark::cpuPerEvent).toArray()),
+                    median(floor.stream().mapToDouble(EventsBenchmark::cpuPerEventWithoutJit).toArray()),
+                    median(floor.stream().mapToDouble(RunResult::stateBytes).toArray()) / input.distinctIdsUsed());
+            System.out.printf("floor / baseline within each round: %s (target for the job ≥ 40%%)%n", withinRounds(floor, baseline));
+            System.out.printf("job / floor within each round: %s%n", withinRounds(job, floor));
+        }
         System.out.printf("person state (full checkpoint of the person stage, RocksDB): %,d B = %.0f B per distinct id "
                         + "(%,d ids with state) = %.0f B per live person (%,d)%n", state,
                 (double) state / input.distinctIdsUsed(), input.distinctIdsUsed(), (double) state / persons, persons);
         System.out.printf("load average at start: %s; at end: %s%n", loadBefore, Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
+    /** Each round's rate of {@code a} over that of {@code b}, and their median. */
+    private static String withinRounds(List<RunResult> a, List<RunResult> b) {
+        StringBuilder perRound = new StringBuilder();
+        double[] ratios = new double[a.size()];
+        for (int i = 0; i < a.size(); i++) {
+            ratios[i] = a.get(i).rate() / b.get(i).rate();
+            perRound.append(String.format("%s%.1f%%", i == 0 ? "" : ", ", 100 * ratios[i]));
+        }
+        return String.format("%s; median %.1f%%", perRound, 100 * median(ratios));
     }
 
     static double median(double[] values) {
