@@ -1,27 +1,23 @@
 package io.reflow.bench.events;
 
 import io.reflow.jobs.common.ConsumedRecord;
-import io.reflow.jobs.common.ConsumedRecordDeserializationSchema;
 import io.reflow.jobs.common.KeyedBytes;
+import io.reflow.jobs.events.EventsJob;
 import io.reflow.jobs.events.EventsSinks;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The floor: the cheapest job with the events job's shape, and nothing of its own code. {@link CopyJob}'s source, a
@@ -47,16 +43,8 @@ final class FloorJob {
      */
     static void build(StreamExecutionEnvironment env, String servers, String input, String events, String persons,
                       String distinctIds, String group, String transactionalIdPrefix, int stateBytes) {
-        // as EventsJob.build sets it (EventsJob.STATE_SETTINGS): most keys read have no state yet
-        env.configure(Configuration.fromMap(Map.of("state.backend.rocksdb.use-bloom-filter", "true")));
-        KafkaSource<ConsumedRecord> source = KafkaSource.<ConsumedRecord>builder()
-                .setBootstrapServers(servers)
-                .setTopics(input)
-                .setGroupId(group)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new ConsumedRecordDeserializationSchema())
-                .setProperty("isolation.level", "read_committed")
-                .build();
+        EventsJob.configure(env); // the job's settings: RocksDB's bloom filter, object reuse
+        KafkaSource<ConsumedRecord> source = EventsJob.source(servers, input, group);
         SingleOutputStreamOperator<KeyedBytes> rows = env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
                 .uid("floor-source")
                 .map(r -> new KeyedBytes(new String(r.key(), StandardCharsets.UTF_8), r.value()))

@@ -87,7 +87,8 @@ public final class EventsJob {
                 EventsSinks.exactlyOnce(servers, config.deadLetterTopic(), tx + "-dlq"));
     }
 
-    private static KafkaSource<ConsumedRecord> source(String servers, String topic, String group) {
+    /** The job's Kafka source for {@code topic} (read_committed, from the group's committed offsets or the start). */
+    public static KafkaSource<ConsumedRecord> source(String servers, String topic, String group) {
         return KafkaSource.<ConsumedRecord>builder()
                 .setBootstrapServers(servers)
                 .setTopics(topic)
@@ -98,12 +99,19 @@ public final class EventsJob {
                 .build();
     }
 
-    public void build(StreamExecutionEnvironment env) {
+    /**
+     * The execution settings the job runs with: {@link #STATE_SETTINGS}, and object reuse. No operator of this job
+     * keeps or changes a record it was handed (rows are new arrays, person state lives in RocksDB), so chained operators
+     * need not copy them; without it every Kafka record and every output row was copied once more on its way to the
+     * next operator of its chain.
+     */
+    public static void configure(StreamExecutionEnvironment env) {
         env.configure(Configuration.fromMap(STATE_SETTINGS));
-        // no operator of this job keeps or changes a record it was handed (rows are new arrays, person state lives in
-        // RocksDB), so chained operators need not copy them: without this every Kafka record and every output row was
-        // copied once more on its way to the next operator of its chain
         env.getConfig().enableObjectReuse();
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        configure(env);
         SingleOutputStreamOperator<PersonInput> normalized = env
                 .fromSource(events, WatermarkStrategy.noWatermarks(), "events")
                 .uid(EVENTS_SOURCE_UID)
