@@ -283,6 +283,8 @@ public final class ReplayBenchmark {
                 }
                 Thread.sleep(100);
             }
+            System.out.println("  " + (floor ? "floor" : "job") + " JVM threads' CPU from 10% to 90% of the backlog: "
+                    + ThreadCpu.difference(threadsAt10, threadsAt90, 12));
             Written written = Written.NOT_MEASURED;
             if (options.compareEncryption() || options.floor()) {
                 while (follower.snapshot().messagesInRows() < messages) {
@@ -308,8 +310,6 @@ public final class ReplayBenchmark {
             double endToEnd = backlog.sent().bytes() / 1e6 / ((allEmittedAt - runningSince) / 1e3);
             SummaryFollower.Snapshot rows = follower.snapshot();
             Properties status = job.status();
-            System.out.println("  " + (floor ? "floor" : "job") + " JVM threads' CPU from 10% to 90% of the backlog: "
-                    + ThreadCpu.difference(threadsAt10, threadsAt90, 12));
             // the blocks' uncompressed bytes (their lines) per byte of the messages they hold, in the rows committed so far
             double blockBytesPerInputByte = rows.uncompressedBytes() / (rows.messagesInRows() * bytesPerMessage);
             return new ThroughputResult(rate, cpuPerMb, endToEnd, (allEmittedAt - runningSince) / 1e3, rows.compressionRatio(),
