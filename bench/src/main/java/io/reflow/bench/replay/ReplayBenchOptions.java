@@ -12,17 +12,18 @@ import java.time.Duration;
  * message, and nothing else (no baseline, no steady phase). {@code warmupMb}: before each throughput phase the job's
  * JVM first runs the job over this many MB of the backlog (the whole backlog by default), and the benchmark JVM runs
  * the baseline once over the whole backlog before the first round, so neither side is measured while the JIT is still
- * compiling its code; 0 for none.
+ * compiling its code; 0 for none. {@code floor}: each round's throughput phase also runs {@link PassThroughReplayJob} (the
+ * job with its decoder replaced by a pass-through) over the same backlog, between the baseline and the job.
  */
 record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sessions, Duration messageInterval,
                           Duration steady, Duration flushAge, Duration idleFlush, Duration checkpointInterval,
                           int parallelism, String jobHeap, int zstdLevel, boolean histogram, boolean jfr,
-                          boolean compareEncryption, int warmupMb) {
+                          boolean compareEncryption, int warmupMb, boolean floor) {
 
     static final String USAGE = "usage: ReplayBenchmark [--runs N] [--backlog-mb MB] [--backlog-sessions N] [--sessions N]"
             + " [--message-interval-ms MS] [--steady-seconds S] [--flush-age-ms MS] [--idle-flush-ms MS]"
             + " [--checkpoint-interval-ms MS] [--parallelism N] [--job-heap 1g] [--zstd-level N] [--no-histogram] [--jfr]"
-            + " [--compare-encryption] [--warmup-mb MB]";
+            + " [--compare-encryption] [--warmup-mb MB] [--floor]";
 
     static ReplayBenchOptions parse(String[] args) {
         int runs = 3;
@@ -40,10 +41,15 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
         boolean histogram = true;
         boolean jfr = false;
         boolean compareEncryption = false;
+        boolean floor = false;
         int warmupMb = -1; // the whole backlog, as the baseline's warm-up
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--compare-encryption")) {
                 compareEncryption = true;
+                continue;
+            }
+            if (args[i].equals("--floor")) {
+                floor = true;
                 continue;
             }
             if (args[i].equals("--no-histogram") || args[i].equals("--jfr")) {
@@ -77,12 +83,13 @@ record ReplayBenchOptions(int runs, int backlogMb, int backlogSessions, int sess
             warmupMb = backlogMb;
         }
         if (runs < 1 || backlogMb < 1 || backlogSessions < 1 || sessions < 1 || intervalMs < 1 || steadySeconds < 1
-                || checkpointMs < 1 || parallelism < 1 || warmupMb < 0 || warmupMb > backlogMb) {
+                || checkpointMs < 1 || parallelism < 1 || warmupMb < 0 || warmupMb > backlogMb || floor && compareEncryption) {
             throw new IllegalArgumentException(USAGE);
         }
         return new ReplayBenchOptions(runs, backlogMb, backlogSessions, sessions, Duration.ofMillis(intervalMs),
                 Duration.ofSeconds(steadySeconds), Duration.ofMillis(flushAgeMs), Duration.ofMillis(idleFlushMs),
-                Duration.ofMillis(checkpointMs), parallelism, heap, zstdLevel, histogram, jfr, compareEncryption, warmupMb);
+                Duration.ofMillis(checkpointMs), parallelism, heap, zstdLevel, histogram, jfr, compareEncryption, warmupMb,
+                floor);
     }
 
     /** Messages per second of the steady phase. */

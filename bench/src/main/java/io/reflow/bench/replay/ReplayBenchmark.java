@@ -37,6 +37,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * </ol>
  * Prints every round and a markdown table of medians. See docs/BENCHMARKS.md.
  *
+ * <p>With {@code --floor} each throughput phase also runs the <b>floor</b> between the baseline and the job:
+ * {@link PassThroughReplayJob}, the job with its decoder replaced by a pass-through, measured exactly as the job is.
+ *
  * <p>With {@code --compare-encryption} (issue 8) each round is the throughput phase only, twice: over a plain backlog
  * and over the same messages with {@code encrypt: true} (the job gets a master key both times), the order alternating
  * between rounds; no baseline and no steady phase.
@@ -104,12 +107,14 @@ public final class ReplayBenchmark {
             ZstdBaseline.Result baseline = ZstdBaseline.run(broker.bootstrapServers(), "bench-backlog",
                     options.parallelism(), options.flushAge(), options.zstdLevel(), backlog.sent().bytes());
             double baselineForeign = cpu.coresSinceLast();
+            ThroughputResult floor = options.floor() ? throughput("f" + round, "bench-backlog", backlog, true) : null;
+            double floorForeign = cpu.coresSinceLast();
             ThroughputResult throughput = throughput("t" + round, "bench-backlog", backlog);
             double throughputForeign = cpu.coresSinceLast();
             SteadyResult steady = steady(round);
             double steadyForeign = cpu.coresSinceLast();
-            RoundResult r = new RoundResult(round, baseline, throughput, steady,
-                    Math.max(baselineForeign, Math.max(throughputForeign, steadyForeign)));
+            RoundResult r = new RoundResult(round, baseline, floor, throughput, steady,
+                    Math.max(Math.max(baselineForeign, floorForeign), Math.max(throughputForeign, steadyForeign)));
             rounds.add(r);
             report.round(r);
         }
@@ -206,12 +211,12 @@ public final class ReplayBenchmark {
      */
     record ThroughputResult(double megabytesPerSecond, double cpuSecondsPerMegabyte, double endToEndMegabytesPerSecond,
                             double seconds, double compressionRatio, int files, long checkpoints, long failedCheckpoints,
-                            double heapPeakAfterGcMib, Written written) {}
+                            double heapPeakAfterGcMib, Written written, double blockBytesPerInputByte) {}
 
     /**
      * From the moment every task runs until every message of the backlog is in a committed summary row (so every block
      * compressed, encrypted where asked, uploaded and committed): MB of the backlog per second of that span and job-JVM CPU
-     * seconds per MB. Only taken with {@code --compare-encryption}; the source rate alone would miss the blocks
+     * seconds per MB. Only taken with {@code --compare-encryption} and {@code --floor}; the source rate alone would miss the blocks
      * written (and encrypted) at checkpoints after the source has emitted its last record.
      */
     record Written(double megabytesPerSecond, double cpuSecondsPerMegabyte, double seconds) {
@@ -219,14 +224,24 @@ public final class ReplayBenchmark {
     }
 
     private ThroughputResult throughput(String tag, String backlogTopic, RecordingProducer.Backlog backlog) throws Exception {
+        return throughput(tag, backlogTopic, backlog, false);
+    }
+
+    /** {@code floor}: {@link PassThroughReplayJob} (its warm-up too) instead of the job. */
+    private ThroughputResult throughput(String tag, String backlogTopic, RecordingProducer.Backlog backlog, boolean floor)
+            throws Exception {
         String group = "bench-job-" + tag;
         Topics topics = topics(tag, null);
-        Map<String, String> warmup = warmup(tag, backlogTopic, backlog);
+        Map<String, String> host = new LinkedHashMap<>(warmup(tag, backlogTopic, backlog));
+        if (floor) {
+            host.put("host.floor", "true");
+        }
         try (SummaryFollower follower = new SummaryFollower(broker.bootstrapServers(), topics.summaries());
-             JobHostProcess job = startJob(tag, backlogTopic, topics, group, options.compareEncryption(), warmup);
+             JobHostProcess job = startJob(tag, backlogTopic, topics, group, options.compareEncryption(), host);
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            long runningSince = job.awaitRunning(warmup.isEmpty() ? STARTUP : STARTUP.multipliedBy(4));
+            long runningSince = job.awaitRunning(options.warmupMb() == 0 ? STARTUP : STARTUP.multipliedBy(4));
             long ticksWhenRunning = ProcessCpu.ticks(job.pid());
+            Map<String, Long> threadsWhenRunning = ThreadCpu.byName(job.pid());
             long messages = backlog.sent().messages();
             double bytesPerMessage = (double) backlog.sent().bytes() / messages;
             long deadline = System.currentTimeMillis() + Math.max(300_000, options.backlogMb() * 1_000L);
@@ -268,8 +283,10 @@ public final class ReplayBenchmark {
                 }
                 Thread.sleep(100);
             }
+            System.out.println("  " + (floor ? "floor" : "job") + " JVM threads' CPU from 10% to 90% of the backlog: "
+                    + ThreadCpu.difference(threadsAt10, threadsAt90, 12));
             Written written = Written.NOT_MEASURED;
-            if (options.compareEncryption()) {
+            if (options.compareEncryption() || options.floor()) {
                 while (follower.snapshot().messagesInRows() < messages) {
                     if (System.currentTimeMillis() > deadline) {
                         throw new IllegalStateException("not every message reached a committed summary row in time: "
@@ -284,6 +301,8 @@ public final class ReplayBenchmark {
                 double seconds = (System.currentTimeMillis() - runningSince) / 1e3;
                 double total = backlog.sent().bytes() / 1e6;
                 written = new Written(total / seconds, (ProcessCpu.ticks(job.pid()) - ticksWhenRunning) / 100.0 / total, seconds);
+                System.out.println("  " + (floor ? "floor" : "job") + " JVM threads' CPU from running until every block is committed: "
+                        + ThreadCpu.difference(threadsWhenRunning, ThreadCpu.byName(job.pid()), 12));
             }
             double megabytes = (at90[1] - at10[1]) * bytesPerMessage / 1e6;
             double rate = megabytes / ((at90[0] - at10[0]) / 1e3);
@@ -291,11 +310,12 @@ public final class ReplayBenchmark {
             double endToEnd = backlog.sent().bytes() / 1e6 / ((allEmittedAt - runningSince) / 1e3);
             SummaryFollower.Snapshot rows = follower.snapshot();
             Properties status = job.status();
-            System.out.println("  job JVM threads' CPU from 10% to 90% of the backlog: " + ThreadCpu.difference(threadsAt10, threadsAt90, 12));
+            // the blocks' uncompressed bytes (their lines) per byte of the messages they hold, in the rows committed so far
+            double blockBytesPerInputByte = rows.uncompressedBytes() / (rows.messagesInRows() * bytesPerMessage);
             return new ThroughputResult(rate, cpuPerMb, endToEnd, (allEmittedAt - runningSince) / 1e3, rows.compressionRatio(),
                     rows.fileFirstSeen().size(), Long.parseLong(status.getProperty("checkpoints_completed", "0")),
                     Long.parseLong(status.getProperty("checkpoints_failed", "0")),
-                    Long.parseLong(status.getProperty("heap_peak_after_gc", "0")) / 1048576.0, written);
+                    Long.parseLong(status.getProperty("heap_peak_after_gc", "0")) / 1048576.0, written, blockBytesPerInputByte);
         }
     }
 
@@ -491,11 +511,21 @@ public final class ReplayBenchmark {
         }
     }
 
-    /** One round: the baseline and the job over the same backlog, then the steady phase. */
-    record RoundResult(int round, ZstdBaseline.Result baseline, ThroughputResult throughput, SteadyResult steady,
-                       double foreignCores) {
+    /** One round: the baseline, the floor (null without {@code --floor}) and the job over the same backlog, then the steady phase. */
+    record RoundResult(int round, ZstdBaseline.Result baseline, ThroughputResult floor, ThroughputResult throughput,
+                       SteadyResult steady, double foreignCores) {
         double ratio() {
             return throughput.megabytesPerSecond() / baseline.megabytesPerSecond();
+        }
+
+        /** Floor MB/s over baseline MB/s: the most any decoder can leave the job. */
+        double floorRatio() {
+            return floor == null ? Double.NaN : floor.megabytesPerSecond() / baseline.megabytesPerSecond();
+        }
+
+        /** Job MB/s over floor MB/s: what the decoder leaves of the floor. */
+        double jobToFloor() {
+            return floor == null ? Double.NaN : throughput.megabytesPerSecond() / floor.megabytesPerSecond();
         }
     }
 }

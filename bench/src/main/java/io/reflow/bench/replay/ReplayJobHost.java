@@ -37,7 +37,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * <p>Arguments: {@code --key value} pairs; the {@code host.*} keys are for this class (status-file, s3-endpoint,
  * s3-access-key, s3-secret-key, checkpoint-dir, checkpoint-interval-ms, parallelism, warmup-records and the
  * {@value #WARMUP_PREFIX}* overrides), all others go to {@link ReplayJobConfig}. With {@code host.warmup-records}, a warm-up
- * run of the job comes first ({@link #warmUp}).
+ * run of the job comes first ({@link #warmUp}). With {@code host.floor true} the job is {@link PassThroughReplayJob} (the
+ * job without its decoder), warm-up included.
  */
 public final class ReplayJobHost {
     /** Host arguments starting with this override the job's arguments for the warm-up run. */
@@ -58,6 +59,7 @@ public final class ReplayJobHost {
         FlinkS3.initialize(FlinkS3.configuration(host.get("host.s3-endpoint"), host.get("host.s3-access-key"),
                 host.get("host.s3-secret-key")));
         ReplayJobConfig config = ReplayJobConfig.from(JobArguments.of(jobArgs));
+        boolean floor = Boolean.parseBoolean(host.getOrDefault("host.floor", "false"));
 
         Map<String, String> flink = new HashMap<>();
         // as flink-conf/config.yaml, except that a failure fails the job instead of restarting it
@@ -88,11 +90,12 @@ public final class ReplayJobHost {
                         warmupArgs.put(k.substring(WARMUP_PREFIX.length()), v);
                     }
                 });
-                warmUp(mini, conf, parallelism, ReplayJobConfig.from(JobArguments.of(warmupArgs)), warmupRecords, statusFile);
+                warmUp(mini, conf, parallelism, ReplayJobConfig.from(JobArguments.of(warmupArgs)), floor, warmupRecords,
+                        statusFile);
             }
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             env.setParallelism(parallelism);
-            ReplayJob.fromConfig(config).build(env);
+            build(env, config, floor);
             JobGraph jobGraph = env.getStreamGraph().getJobGraph();
             JobID id = mini.submitJob(jobGraph).get().getJobID();
             long runningSince = 0;
@@ -136,11 +139,11 @@ public final class ReplayJobHost {
      * records and two checkpoints have completed (so blocks were written, uploaded and committed), then cancels it: the
      * measured job that follows runs on code the JIT has already compiled, as a job that runs for hours does.
      */
-    private static void warmUp(MiniCluster mini, Configuration conf, int parallelism, ReplayJobConfig config, long records,
-                               Path statusFile) throws Exception {
+    private static void warmUp(MiniCluster mini, Configuration conf, int parallelism, ReplayJobConfig config, boolean floor,
+                               long records, Path statusFile) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        ReplayJob.fromConfig(config).build(env);
+        build(env, config, floor);
         JobID id = mini.submitJob(env.getStreamGraph().getJobGraph()).get().getJobID();
         long deadline = System.currentTimeMillis() + WARMUP_TIMEOUT_MS;
         while (true) {
@@ -190,6 +193,15 @@ public final class ReplayJobHost {
     private static long compilerTicks(long pid) {
         return ThreadCpu.byName(pid).entrySet().stream().filter(e -> e.getKey().contains("CompilerThre"))
                 .mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** The replay job as production wires it, or ({@code floor}) the same without its decoder. */
+    private static void build(StreamExecutionEnvironment env, ReplayJobConfig config, boolean floor) {
+        if (floor) {
+            PassThroughReplayJob.build(env, config);
+        } else {
+            ReplayJob.fromConfig(config).build(env);
+        }
     }
 
     private static boolean allRunning(AccessExecutionGraph graph) {

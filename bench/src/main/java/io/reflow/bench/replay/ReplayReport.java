@@ -31,6 +31,10 @@ final class ReplayReport {
         }
         out.printf("steady phase: %,d sessions, one message each every %d ms (%,.0f messages/s) for %d s%n", o.sessions(),
                 o.messageInterval().toMillis(), o.steadyMessagesPerSecond(), o.steady().toSeconds());
+        if (o.floor()) {
+            out.printf("floor: each round also runs the job with its decoder replaced by a pass-through (PassThroughReplayJob:"
+                    + " record key as session, value as one line) over the backlog, in its own JVM, measured as the job is%n");
+        }
         out.flush();
     }
 
@@ -55,12 +59,14 @@ final class ReplayReport {
         out.printf("  baseline: %.1f MB/s from 10%% to 90%% of the %.1f MB (%.1f MB in %.1f s), %.3f CPU s/MB (zstd ratio %.1f)%n",
                 b.megabytesPerSecond(), b.bytes() / 1e6, b.windowBytes() / 1e6, b.seconds(), b.cpuSecondsPerMegabyte(),
                 (double) b.bytes() / b.compressedBytes());
-        out.printf("  job over the backlog: %.1f MB/s from 10%% to 90%% of it, %.3f CPU s/MB in the job JVM (%.1f MB/s from"
-                        + " running to the last message, %.1f s); %d files, block compression ratio %.1f; %d checkpoints,"
-                        + " %d failed; heap after GC at most %.0f MiB%n",
-                t.megabytesPerSecond(), t.cpuSecondsPerMegabyte(), t.endToEndMegabytesPerSecond(),
-                t.seconds(), t.files(),
-                t.compressionRatio(), t.checkpoints(), t.failedCheckpoints(), t.heapPeakAfterGcMib());
+        if (r.floor() != null) {
+            backlogLine("floor", r.floor());
+        }
+        backlogLine("job", t);
+        if (r.floor() != null) {
+            out.printf("  floor / baseline %.0f%%, job / floor %.0f%%, job / baseline %.0f%%%n", 100 * r.floorRatio(),
+                    100 * r.jobToFloor(), 100 * r.ratio());
+        }
         out.printf("  steady: sent %,d messages (%.1f MB, %.2f MB/s) in %.1f s; %,d committed; latency p50 %.1f s, p99 %.1f s,"
                         + " max %.1f s; %.1f files/min; compression ratio %.1f; %,d sessions in rows, median %.0f messages per block%n",
                 s.sent().messages(), s.sent().bytes() / 1e6, s.sent().megabytesPerSecond(), s.sent().seconds(),
@@ -78,6 +84,19 @@ final class ReplayReport {
         out.flush();
     }
 
+    private void backlogLine(String name, ReplayBenchmark.ThroughputResult t) {
+        out.printf("  %s over the backlog: %.1f MB/s from 10%% to 90%% of it, %.3f CPU s/MB in the %s JVM (%.1f MB/s from"
+                        + " running to the last message, %.1f s); %d files, block compression ratio %.1f, %.2f block bytes per"
+                        + " input byte; %d checkpoints, %d failed; heap after GC at most %.0f MiB%n",
+                name, t.megabytesPerSecond(), t.cpuSecondsPerMegabyte(), name, t.endToEndMegabytesPerSecond(),
+                t.seconds(), t.files(), t.compressionRatio(), t.blockBytesPerInputByte(), t.checkpoints(),
+                t.failedCheckpoints(), t.heapPeakAfterGcMib());
+        if (!Double.isNaN(t.written().seconds())) {
+            out.printf("    every block written and committed after %.1f s from running: %.1f MB/s, %.3f CPU s/MB in the %s JVM%n",
+                    t.written().seconds(), t.written().megabytesPerSecond(), t.written().cpuSecondsPerMegabyte(), name);
+        }
+    }
+
     void summary(List<RoundResult> rounds) {
         out.println();
         StringBuilder head = new StringBuilder("| |");
@@ -89,11 +108,31 @@ final class ReplayReport {
         out.println(head.append(" **median** |"));
         out.println(rule.append("---:|"));
         row(rounds, "baseline (consume + zstd per session), MB/s", "%.1f", r -> r.baseline().megabytesPerSecond());
+        boolean floor = rounds.get(0).floor() != null;
+        if (floor) {
+            row(rounds, "floor (job without decoder), MB/s of input (10% to 90%)", "%.1f", r -> r.floor().megabytesPerSecond());
+        }
         row(rounds, "job, MB/s of input (10% to 90% of the backlog)", "%.1f", r -> r.throughput().megabytesPerSecond());
         row(rounds, "**job / baseline** (target ≥ 50%)", "%.0f%%", r -> 100 * r.ratio());
+        if (floor) {
+            row(rounds, "**floor / baseline**", "%.0f%%", r -> 100 * r.floorRatio());
+            row(rounds, "**job / floor**", "%.0f%%", r -> 100 * r.jobToFloor());
+            row(rounds, "floor, MB/s from running to the last message", "%.1f", r -> r.floor().endToEndMegabytesPerSecond());
+        }
         row(rounds, "job, MB/s from running to the last message", "%.1f", r -> r.throughput().endToEndMegabytesPerSecond());
         row(rounds, "CPU seconds per MB: baseline JVM", "%.3f", r -> r.baseline().cpuSecondsPerMegabyte());
+        if (floor) {
+            row(rounds, "CPU seconds per MB: floor JVM", "%.3f", r -> r.floor().cpuSecondsPerMegabyte());
+        }
         row(rounds, "CPU seconds per MB: job JVM", "%.3f", r -> r.throughput().cpuSecondsPerMegabyte());
+        if (floor) {
+            row(rounds, "CPU s/MB from running until every block is committed: floor JVM", "%.3f",
+                    r -> r.floor().written().cpuSecondsPerMegabyte());
+            row(rounds, "CPU s/MB from running until every block is committed: job JVM", "%.3f",
+                    r -> r.throughput().written().cpuSecondsPerMegabyte());
+            row(rounds, "block bytes per input byte: floor", "%.2f", r -> r.floor().blockBytesPerInputByte());
+            row(rounds, "block bytes per input byte: job", "%.2f", r -> r.throughput().blockBytesPerInputByte());
+        }
         row(rounds, "block compression ratio, backlog", "%.1f", r -> r.throughput().compressionRatio());
         row(rounds, "steady: messages/s offered", "%,.0f", r -> r.steady().sent().messages() / r.steady().sent().seconds());
         row(rounds, "steady: MB/s offered", "%.2f", r -> r.steady().sent().megabytesPerSecond());
@@ -122,6 +161,15 @@ final class ReplayReport {
         double p99 = Stats.median(rounds.stream().map(r -> r.steady().p99Ms() / 1e3).toList());
         boolean healthy = rounds.stream().allMatch(r -> r.steady().jobState().equals("RUNNING")
                 && r.steady().committedMessages() == r.steady().sent().messages());
+        if (floor) {
+            out.printf("floor / baseline %.0f%% (the most any decoder can leave the job), job / floor %.0f%%; CPU s/MB: baseline"
+                            + " %.4f, floor %.4f, job %.4f%n",
+                    100 * Stats.median(rounds.stream().map(RoundResult::floorRatio).toList()),
+                    100 * Stats.median(rounds.stream().map(RoundResult::jobToFloor).toList()),
+                    Stats.median(rounds.stream().map(r -> r.baseline().cpuSecondsPerMegabyte()).toList()),
+                    Stats.median(rounds.stream().map(r -> r.floor().cpuSecondsPerMegabyte()).toList()),
+                    Stats.median(rounds.stream().map(r -> r.throughput().cpuSecondsPerMegabyte()).toList()));
+        }
         out.printf("job / baseline %.0f%% (target ≥ 50%%: %s); p99 %.1f s (target < %d s: %s); %,d sessions at once in a"
                         + " %s heap, every message committed and the job running throughout: %s%n",
                 100 * ratio, ratio >= 0.5 ? "met" : "NOT met", p99, o.latencyTarget().toSeconds(),
