@@ -1,7 +1,6 @@
 package io.reflow.bench.replay;
 
 import io.reflow.jobs.common.ConsumedRecord;
-import io.reflow.jobs.common.ConsumedRecordDeserializationSchema;
 import io.reflow.jobs.common.DeadLetter;
 import io.reflow.jobs.common.KafkaSinks;
 import io.reflow.jobs.common.KeyedBytes;
@@ -16,11 +15,9 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * The floor of the replay job's cost: {@link ReplayJob} as {@link ReplayJob#fromConfig} wires it (the same Kafka source,
@@ -37,14 +34,7 @@ final class PassThroughReplayJob {
     private PassThroughReplayJob() {}
 
     static void build(StreamExecutionEnvironment env, ReplayJobConfig config) {
-        KafkaSource<ConsumedRecord> source = KafkaSource.<ConsumedRecord>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setTopics(config.recordingsTopic())
-                .setGroupId(config.consumerGroup())
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new ConsumedRecordDeserializationSchema())
-                .setProperty("isolation.level", "read_committed")
-                .build();
+        KafkaSource<ConsumedRecord> source = ReplayJob.source(config);
         String bootstrap = config.bootstrapServers();
         String prefix = config.transactionalIdPrefix();
         env.getConfig().enableObjectReuse(); // as the job

@@ -63,7 +63,17 @@ public final class ReplayJob {
 
     /** The production wiring: Kafka in, S3 batch files, exactly-once Kafka out. */
     public static ReplayJob fromConfig(ReplayJobConfig config) {
-        KafkaSource<ConsumedRecord> source = KafkaSource.<ConsumedRecord>builder()
+        return new ReplayJob(source(config),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.summaryTopic(), config.transactionalIdPrefix() + "-summaries"),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.logEntriesTopic(), config.transactionalIdPrefix() + "-log-entries"),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.deadLetterTopic(), config.transactionalIdPrefix() + "-dlq"),
+                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.sessionKeysTopic(), config.transactionalIdPrefix() + "-session-keys"),
+                config.blocks(), config.maxDecompressedEventBytes());
+    }
+
+    /** The job's Kafka source: the recordings topic, read_committed, from the group's committed offsets or the start. */
+    public static KafkaSource<ConsumedRecord> source(ReplayJobConfig config) {
+        return KafkaSource.<ConsumedRecord>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setTopics(config.recordingsTopic())
                 .setGroupId(config.consumerGroup())
@@ -71,12 +81,6 @@ public final class ReplayJob {
                 .setDeserializer(new ConsumedRecordDeserializationSchema())
                 .setProperty("isolation.level", "read_committed")
                 .build();
-        return new ReplayJob(source,
-                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.summaryTopic(), config.transactionalIdPrefix() + "-summaries"),
-                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.logEntriesTopic(), config.transactionalIdPrefix() + "-log-entries"),
-                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.deadLetterTopic(), config.transactionalIdPrefix() + "-dlq"),
-                KafkaSinks.exactlyOnce(config.bootstrapServers(), config.sessionKeysTopic(), config.transactionalIdPrefix() + "-session-keys"),
-                config.blocks(), config.maxDecompressedEventBytes());
     }
 
     public void build(StreamExecutionEnvironment env) {
