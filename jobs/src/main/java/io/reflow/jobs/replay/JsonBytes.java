@@ -305,7 +305,8 @@ final class JsonBytes {
         return i + n + 1;
     }
 
-    private static int literal(byte[] b, int i, int end, String word) {
+    /** The end of {@code word} at {@code i} when it stands there as a whole value, else {@link #FAIL}. */
+    static int literal(byte[] b, int i, int end, String word) {
         int n = word.length();
         if (i + n > end) {
             return FAIL;

@@ -140,16 +140,16 @@ public final class RecordingDecoder implements AutoCloseable {
                 return null;
             }
             int valueEnd;
+            boolean isTeam = JsonBytes.equalsAscii(b, keyFrom, keyTo, "team_id");
             if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "events")) {
                 if (b[i] != '[' || h.teamId == 0 || !h.sessionIdSeen || !h.windowIdSeen) {
                     return null;
                 }
                 return scanEvents(b, i, h.windowId, now); // null unless the array ends the message
-            } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "team_id")
-                    || JsonBytes.equalsAscii(b, keyFrom, keyTo, "received_at_ms")) {
+            } else if (isTeam || JsonBytes.equalsAscii(b, keyFrom, keyTo, "received_at_ms")) {
                 long v = 0;
                 if (b[i] == 'n') {
-                    valueEnd = literalEnd(b, i, end, "null");
+                    valueEnd = JsonBytes.literal(b, i, end, "null");
                 } else {
                     valueEnd = JsonBytes.plainIntegerEnd(b, i, end);
                     if (valueEnd != JsonBytes.FAIL) {
@@ -159,20 +159,20 @@ public final class RecordingDecoder implements AutoCloseable {
                 if (valueEnd == JsonBytes.FAIL) {
                     return null;
                 }
-                if (keyTo - keyFrom == "team_id".length()) {
+                if (isTeam) {
                     h.teamId = v;
                 } else {
                     h.receivedAtMs = v;
                 }
             } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "encrypt")) {
-                valueEnd = b[i] == 't' ? literalEnd(b, i, end, "true")
-                        : literalEnd(b, i, end, b[i] == 'f' ? "false" : "null");
+                valueEnd = b[i] == 't' ? JsonBytes.literal(b, i, end, "true")
+                        : JsonBytes.literal(b, i, end, b[i] == 'f' ? "false" : "null");
                 if (valueEnd == JsonBytes.FAIL) {
                     return null;
                 }
                 h.encrypt = b[i] == 't';
             } else if (JsonBytes.equalsAscii(b, keyFrom, keyTo, "event_part")) {
-                valueEnd = literalEnd(b, i, end, "null");
+                valueEnd = JsonBytes.literal(b, i, end, "null");
                 if (valueEnd == JsonBytes.FAIL) {
                     return null;
                 }
@@ -193,7 +193,7 @@ public final class RecordingDecoder implements AutoCloseable {
                         }
                         value = new String(b, i + 1, valueEnd - i - 2, StandardCharsets.UTF_8);
                     } else {
-                        valueEnd = literalEnd(b, i, end, "null");
+                        valueEnd = JsonBytes.literal(b, i, end, "null");
                         if (valueEnd == JsonBytes.FAIL) {
                             return null;
                         }
@@ -221,18 +221,6 @@ public final class RecordingDecoder implements AutoCloseable {
             }
         }
         return -1;
-    }
-
-    /** The end of {@code word} at {@code i} when it is there as a whole value, else {@link JsonBytes#FAIL}. */
-    private static int literalEnd(byte[] b, int i, int end, String word) {
-        int after = i + word.length();
-        if (after > end || !JsonBytes.equalsAscii(b, i, after, word)) {
-            return JsonBytes.FAIL;
-        }
-        if (after < end && b[after] != ',' && b[after] != '}' && !JsonBytes.isWhitespace(b[after])) {
-            return JsonBytes.FAIL;
-        }
-        return after;
     }
 
     /** The message read by Jackson, whatever its shape: its header into {@code h}, and its events. */
